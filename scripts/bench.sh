@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
+# `make bench`: time intel-pgtable against the kernel's generic_pt x86_64
+# format in one boot of the non-debug kernel, and print the table.
+source "$(dirname "$0")/env.sh"
+cd "$VTD_TOP"
+"$VTD_TOP/scripts/build-kernel.sh" fast >/dev/null
+make -s KERNEL=fast modules
+mkdir -p .build/logs
+"$VTD_TOP/scripts/vm.sh" --kernel fast --log .build/logs/bench.log -- \
+	scripts/guest-bench.sh "$VTD_TOP/.build/fast" | grep -v '^\[' || true
+grep -q '^done' <(sed -n 's/.*intel-pgtable-bench: //p' .build/logs/bench.log) ||
+	vtd_die "the benchmark did not finish; see .build/logs/bench.log"
