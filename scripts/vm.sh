@@ -60,7 +60,7 @@ iommu="intel-iommu,$sm=on,$fs=on,intremap=off,aw-bits=48"
 set +e
 timeout --kill-after=15 "$timeout" \
 	vng --disable-kvm --disable-microvm --verbose --skip-modules \
-	--cpus 2 --memory 4G --cwd "$top" --rwdir="$top" \
+	--cpus 2 --memory 4G --cwd "$top" --rwdir="$top=$top" \
 	--append "$append" \
 	--qemu-opts="-device $iommu -device edu,dma_mask=0xffffffffffffffff -device igb" \
 	--exec "$*" O="$kdir" </dev/null 2>&1 | tee "$log"
