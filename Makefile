@@ -64,7 +64,7 @@ bench:
 	scripts/bench.sh
 
 vm:
-	scripts/vm.sh --kernel $(KERNEL) $(if $(PEER),--peer) -- $(CMD)
+	scripts/vm.sh --kernel $(KERNEL) $(if $(PEER),--peer) -- "$$CMD"
 
 lint:
 	scripts/lint.sh

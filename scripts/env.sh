@@ -11,10 +11,13 @@ VTD_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 VTD_CACHE=${VTD_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/vtd-nest}
 
 # Packages of the trixie build root. Changing this list makes a new root.
+# No udev or systemd: virtme-init runs systemd-tmpfiles and udevd when they
+# exist, which costs minutes under TCG with the debug kernel; devtmpfs
+# creates every device node the tests need.
 VTD_ROOT_PACKAGES="gcc gcc-14 make bc bison flex libelf-dev libssl-dev
  libc6-dev cpio kmod python3 perl file xz-utils zstd rsync git sparse
  qemu-system-x86 virtme-ng busybox-static mount kbd iproute2
- util-linux-extra procps udev ca-certificates pciutils"
+ util-linux-extra procps ca-certificates pciutils"
 VTD_ROOT_BACKPORTS="linux-source-7.3"
 
 vtd_log() { printf '[vtd] %s\n' "$*" >&2; }
@@ -22,8 +25,15 @@ vtd_die() { printf '[vtd] error: %s\n' "$*" >&2; exit 1; }
 
 vtd_hash() { sha256sum | cut -c1-16; }
 
+# Files copied into the root as they are (see root-overlay/).
+VTD_ROOT_OVERLAY=$VTD_TOP/scripts/root-overlay
+
 vtd_root_key() {
-	printf '%s\n%s\n' "$VTD_ROOT_PACKAGES" "$VTD_ROOT_BACKPORTS" | vtd_hash
+	{ printf '%s\n%s\n' "$VTD_ROOT_PACKAGES" "$VTD_ROOT_BACKPORTS"
+	  (cd "$VTD_ROOT_OVERLAY" && find . | sort | while read -r f; do
+		echo "$f"
+		if [ -L "$f" ]; then readlink "$f"; elif [ -f "$f" ]; then cat "$f"; fi
+	  done); } | vtd_hash
 }
 
 VTD_ROOT=$VTD_CACHE/root-$(vtd_root_key)

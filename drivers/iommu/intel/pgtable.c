@@ -264,9 +264,9 @@ static int vtd_pt_map_check(struct vtd_pt_map *m, u64 *table,
 			if (!vtd_pt_leaf_fits(m, level, va, end))
 				m->need += vtd_pt_count_new(m, level - 1, va,
 							    end);
-		} else if (vtd_pt_is_leaf(e, level, fl)) {
-			return -EEXIST;
 		} else {
+			if (vtd_pt_is_leaf(e, level, fl))
+				return -EEXIST;
 			ret = vtd_pt_map_check(m, vtd_pt_table_va(e), level - 1,
 					       va, end, fl);
 			if (ret)

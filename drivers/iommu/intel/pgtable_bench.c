@@ -204,7 +204,7 @@ static int bench_row_run(const struct bench_row *row, u64 *buf)
 	unsigned int s;
 	int ret;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	t = kzalloc_obj(*t);
 	if (!t)
 		return -ENOMEM;
 	ret = bench_tables_init(t, row->pgsizes);
