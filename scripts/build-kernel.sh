@@ -29,7 +29,7 @@ frags="--config $VTD_TOP/kconfig/base.config"
 [ "$variant" = debug ] && frags="$frags --config $VTD_TOP/kconfig/debug.config"
 
 vtd_log "building the $variant kernel from $srcpkg $srcver in $kdir"
-vtd_log "(about 15 minutes on 2 cores; cached for later runs)"
+vtd_log "(about 20-25 minutes on 2 idle cores; cached for later runs)"
 rm -rf "$kdir"
 mkdir -p "$kdir"
 "$VTD_TOP/scripts/in-root.sh" /bin/bash -euo pipefail -c '
