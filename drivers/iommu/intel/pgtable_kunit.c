@@ -1237,6 +1237,10 @@ static void dirty_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, vtd_pt_read_and_clear_dirty(pt, end, SZ_4K, 0,
 							  dirty_record, &log),
 			-ERANGE);
+	/* Ends at U64_MAX: upper half (first level) or out of range. */
+	KUNIT_EXPECT_EQ(test, vtd_pt_read_and_clear_dirty(pt, x, 0 - x, 0,
+							  dirty_record, &log),
+			-ERANGE);
 	KUNIT_EXPECT_EQ(test,
 			vtd_pt_read_and_clear_dirty(pt, 0xfffffffffffff000ULL,
 						    SZ_8K, 0, dirty_record,
