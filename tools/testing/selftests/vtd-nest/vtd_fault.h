@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vtd-nest selftests: "did the IOMMU record a DMA fault?"
+ *
+ * The DMA tests decide pass or fail on the bytes in memory. This file only
+ * answers the extra question whether the IOMMU driver saw the fault, and
+ * keeps all knowledge of where a driver reports faults in one place, so a
+ * driver with another reporting path only needs another source here.
+ *
+ * Sources:
+ *   intel_iommu  (the in-kernel driver): /dev/kmsg lines from
+ *                drivers/iommu/intel/dmar.c,
+ *                "DMAR: [DMA Read NO_PASID] Request device [0000:00:03.0]
+ *                 fault addr 0x100000 [fault reason 0x..] ..." (or
+ *                "[DMA Write PASID 0x0]" when the unit reports PASID 0,
+ *                as QEMU does for first-stage faults);
+ *                that driver rate-limits them (10 per 5 s, about three per
+ *                fault), so the count of its fault interrupt
+ *                ("dmarN" in /proc/interrupts) also counts as evidence.
+ *   (none)       any other driver, including ours until it grows a source:
+ *                vtd_fault_check() returns VTD_FAULT_NO_SOURCE and the
+ *                tests log that the fault log was not checked.
+ */
+#ifndef __SELFTEST_VTD_FAULT_H
+#define __SELFTEST_VTD_FAULT_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "edu.h"
+
+enum vtd_fault_result {
+	VTD_FAULT_NO_SOURCE = -1,	/* cannot tell for this IOMMU driver */
+	VTD_FAULT_NOT_SEEN = 0,
+	VTD_FAULT_SEEN = 1,
+};
+
+enum vtd_fault_source {
+	VTD_FAULT_SRC_NONE,
+	VTD_FAULT_SRC_INTEL_IOMMU,
+};
+
+struct vtd_fault_log {
+	enum vtd_fault_source source;
+	int kmsg_fd;
+	char bdf[32];
+	char unit[64];
+	uint64_t irqs_before;
+	char evidence[256];	/* what was found, for the test log */
+};
+
+/* Sum of the per-CPU counts of the interrupt named name, or 0. */
+static inline uint64_t vtd_irq_count(const char *name)
+{
+	char line[4096], *tok, *save, *last;
+	uint64_t total = 0, sum;
+	FILE *f;
+
+	if (!name[0])
+		return 0;
+	f = fopen("/proc/interrupts", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		sum = 0;
+		last = NULL;
+		tok = strtok_r(line, " \t", &save);	/* "NN:" */
+		if (!tok)
+			continue;
+		while ((tok = strtok_r(NULL, " \t", &save))) {
+			if (!last && tok[0] >= '0' && tok[0] <= '9') {
+				sum += strtoull(tok, NULL, 10);
+				continue;
+			}
+			last = tok;
+		}
+		if (last && !strcmp(last, name))
+			total += sum;
+	}
+	fclose(f);
+	return total;
+}
+
+/*
+ * Start watching for faults of edu. Call before the DMA that should fault.
+ */
+static inline void vtd_fault_log_begin(struct vtd_fault_log *log,
+				       const struct edu *edu)
+{
+	char path[PATH_MAX];
+
+	memset(log, 0, sizeof(*log));
+	log->kmsg_fd = -1;
+	str_copy(log->bdf, sizeof(log->bdf), edu->bdf);
+	str_copy(log->unit, sizeof(log->unit), edu->unit);
+
+	/* The in-kernel driver exposes its registers in sysfs. */
+	snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/cap",
+		 edu->unit);
+	if (!edu->unit[0] || access(path, F_OK) ||
+	    !access("/sys/module/intel_vtd", F_OK))
+		return;
+
+	log->kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (log->kmsg_fd < 0)
+		return;
+	lseek(log->kmsg_fd, 0, SEEK_END);
+	log->irqs_before = vtd_irq_count(log->unit);
+	log->source = VTD_FAULT_SRC_INTEL_IOMMU;
+}
+
+/* Does one kmsg record report a fault of bdf inside [iova, iova + len)? */
+static inline bool vtd_kmsg_matches(const char *rec, const char *bdf,
+				    uint64_t iova, uint64_t len)
+{
+	char dev[64];
+	const char *p;
+	uint64_t addr;
+
+	if (!strstr(rec, "DMAR: [DMA "))
+		return false;
+	snprintf(dev, sizeof(dev), "Request device [%s]", bdf);
+	if (!strstr(rec, dev))
+		return false;
+	p = strstr(rec, "fault addr 0x");
+	if (!p)
+		return false;
+	addr = strtoull(p + strlen("fault addr 0x"), NULL, 16);
+	/* The hardware records the page address. */
+	return addr + SZ_4K > iova && addr < iova + len;
+}
+
+/*
+ * Did the IOMMU record a fault of the device at an address in
+ * [iova, iova + len) since vtd_fault_log_begin()? Waits up to timeout_ms
+ * for the report to arrive. Describes what it found in log->evidence.
+ */
+static inline int vtd_fault_check(struct vtd_fault_log *log, uint64_t iova,
+				  uint64_t len, unsigned int timeout_ms)
+{
+	uint64_t end = vtd_now_ms() + timeout_ms, irqs;
+	char rec[2048];
+	ssize_t n;
+
+	if (log->source == VTD_FAULT_SRC_NONE) {
+		snprintf(log->evidence, sizeof(log->evidence),
+			 "no fault-log source for IOMMU unit '%s'", log->unit);
+		return VTD_FAULT_NO_SOURCE;
+	}
+
+	for (;;) {
+		n = read(log->kmsg_fd, rec, sizeof(rec) - 1);
+		if (n > 0) {
+			rec[n] = 0;
+			if (vtd_kmsg_matches(rec, log->bdf, iova, len)) {
+				rec[strcspn(rec, "\n")] = 0;
+				snprintf(log->evidence, sizeof(log->evidence),
+					 "kmsg: %.200s", strchr(rec, ';') ?
+					 strchr(rec, ';') + 1 : rec);
+				return VTD_FAULT_SEEN;
+			}
+			continue;
+		}
+		if (n < 0 && errno == EPIPE)	/* overwritten records */
+			continue;
+		if (vtd_now_ms() > end)
+			break;
+		usleep(20000);
+	}
+
+	irqs = vtd_irq_count(log->unit);
+	if (irqs > log->irqs_before) {
+		snprintf(log->evidence, sizeof(log->evidence),
+			 "no kmsg line (rate-limited?) but %llu fault interrupt(s) of %s",
+			 (unsigned long long)(irqs - log->irqs_before),
+			 log->unit);
+		return VTD_FAULT_SEEN;
+	}
+	snprintf(log->evidence, sizeof(log->evidence),
+		 "no fault of %s at 0x%llx in kmsg, no %s interrupt",
+		 log->bdf, (unsigned long long)iova, log->unit);
+	return VTD_FAULT_NOT_SEEN;
+}
+
+static inline void vtd_fault_log_end(struct vtd_fault_log *log)
+{
+	if (log->kmsg_fd >= 0)
+		close(log->kmsg_fd);
+	log->kmsg_fd = -1;
+}
+
+/*
+ * In a test: the fault must have been recorded when the source can tell;
+ * otherwise say so in the log.
+ */
+#define EXPECT_FAULT_LOGGED(log, iova, len)				\
+	({								\
+		struct vtd_fault_log *__log = (log);			\
+		int __r = vtd_fault_check(__log, iova, len, 1000);	\
+		if (__r == VTD_FAULT_NO_SOURCE) {			\
+			TH_LOG("fault log not checked: %s",		\
+			       __log->evidence);			\
+		} else {						\
+			EXPECT_EQ(VTD_FAULT_SEEN, __r) {		\
+				TH_LOG("%s", __log->evidence);		\
+			}						\
+		}							\
+		vtd_fault_log_end(__log);				\
+	})
+
+#endif /* __SELFTEST_VTD_FAULT_H */
