@@ -88,9 +88,15 @@ static __always_inline unsigned int vtd_pt_index(u64 va, unsigned int level)
 	return (va >> vtd_pt_level_shift(level)) & (VTD_PT_ENTRIES - 1);
 }
 
+/* An entry is present when any of these bits is set. */
+static __always_inline u64 vtd_pt_present_bits(bool fl)
+{
+	return fl ? VTD_FL_P : VTD_SL_R | VTD_SL_W | VTD_SL_X;
+}
+
 static __always_inline bool vtd_pt_present(u64 e, bool fl)
 {
-	return fl ? e & VTD_FL_P : e & (VTD_SL_R | VTD_SL_W | VTD_SL_X);
+	return e & vtd_pt_present_bits(fl);
 }
 
 /* Level 0 entries are always leaves; above, PS marks a leaf. */

@@ -77,6 +77,12 @@ static void vtd_pt_flush(const struct vtd_pt *pt, void *va, size_t len)
 		clflush_cache_range(va, len);
 }
 
+static void vtd_pt_account(struct vtd_pt *pt, long pages)
+{
+	atomic_long_add(pages, &pt->nr_tables);
+	atomic_long_add(pages, &vtd_pt_live_pages);
+}
+
 static u64 *vtd_pt_alloc_table(struct vtd_pt *pt, gfp_t gfp)
 {
 	struct page *page;
@@ -86,8 +92,7 @@ static u64 *vtd_pt_alloc_table(struct vtd_pt *pt, gfp_t gfp)
 	page = alloc_pages_node(pt->cfg.nid, gfp | __GFP_ZERO, 0);
 	if (!page)
 		return NULL;
-	atomic_long_inc(&pt->nr_tables);
-	atomic_long_inc(&vtd_pt_live_pages);
+	vtd_pt_account(pt, 1);
 	/* A non-coherent walker must not see stale lines of the old page. */
 	vtd_pt_flush(pt, page_address(page), PAGE_SIZE);
 	return page_address(page);
@@ -96,17 +101,71 @@ static u64 *vtd_pt_alloc_table(struct vtd_pt *pt, gfp_t gfp)
 static void vtd_pt_free_page(struct vtd_pt *pt, struct page *page)
 {
 	__free_page(page);
-	atomic_long_dec(&pt->nr_tables);
-	atomic_long_dec(&vtd_pt_live_pages);
+	vtd_pt_account(pt, -1);
+}
+
+/* Free the pages on @list; return how many there were. */
+static long vtd_pt_put_pages(struct list_head *list)
+{
+	struct page *page, *next;
+	long n = 0;
+
+	list_for_each_entry_safe(page, next, list, lru) {
+		__free_page(page);
+		n++;
+	}
+	INIT_LIST_HEAD(list);
+	return n;
 }
 
 static void vtd_pt_free_list(struct vtd_pt *pt, struct list_head *list)
 {
-	struct page *page, *next;
+	long n = vtd_pt_put_pages(list);
 
-	list_for_each_entry_safe(page, next, list, lru)
-		vtd_pt_free_page(pt, page);
-	INIT_LIST_HEAD(list);
+	if (n)
+		vtd_pt_account(pt, -n);
+}
+
+#define VTD_PT_BULK	16	/* pages per bulk allocation */
+
+/*
+ * Add @n table pages to @list, not yet counted, zeroed if @zero (else the
+ * caller writes every entry before linking the page). The KUnit stub sees
+ * every page. On failure the pages already on @list stay there.
+ */
+static int vtd_pt_alloc_pages(struct vtd_pt *pt, struct list_head *list,
+			      unsigned long n, bool zero, gfp_t gfp)
+{
+	struct page *pages[VTD_PT_BULK];
+	unsigned int i, want, got;
+
+	if (zero)
+		gfp |= __GFP_ZERO;
+	for (; n; n -= want) {
+		want = min(n, VTD_PT_BULK);
+		for (i = 0; i < want; i++)
+			if (vtd_pt_alloc_should_fail(pt))
+				return -ENOMEM;
+		memset(pages, 0, sizeof(pages));
+		got = want > 1 ? alloc_pages_bulk_node(gfp, pt->cfg.nid, want,
+						       pages) : 0;
+		/* The bulk allocator may stop early: go on one by one. */
+		for (; got < want; got++) {
+			pages[got] = alloc_pages_node(pt->cfg.nid, gfp, 0);
+			if (!pages[got])
+				break;
+		}
+		for (i = 0; i < got; i++) {
+			/* No stale lines of the old page for the walker. */
+			if (zero)
+				vtd_pt_flush(pt, page_address(pages[i]),
+					     PAGE_SIZE);
+			list_add(&pages[i]->lru, list);
+		}
+		if (got < want)
+			return -ENOMEM;
+	}
+	return 0;
 }
 
 /**
@@ -181,7 +240,8 @@ phys_addr_t vtd_pt_top_phys(const struct vtd_pt *pt)
 }
 EXPORT_SYMBOL_GPL(vtd_pt_top_phys);
 
-static bool vtd_pt_iova_valid(const struct vtd_pt *pt, u64 iova)
+static __always_inline bool vtd_pt_iova_valid(const struct vtd_pt *pt,
+					      u64 iova)
 {
 	/* First level: canonical, i.e. sign-extended from the top VA bit. */
 	if (pt->first_level)
@@ -194,8 +254,8 @@ static bool vtd_pt_iova_valid(const struct vtd_pt *pt, u64 iova)
  * valid and, for first level, in the same canonical half (the hole between
  * the halves is not translatable).
  */
-static int vtd_pt_check_range(const struct vtd_pt *pt, u64 iova, u64 size,
-			      u64 *last)
+static __always_inline int vtd_pt_check_range(const struct vtd_pt *pt,
+					      u64 iova, u64 size, u64 *last)
 {
 	if (!size || !IS_ALIGNED(iova | size, SZ_4K))
 		return -EINVAL;
@@ -206,45 +266,111 @@ static int vtd_pt_check_range(const struct vtd_pt *pt, u64 iova, u64 size,
 	return 0;
 }
 
-/* One map call: what every level of the walk needs to know. */
-struct vtd_pt_map {
-	struct vtd_pt *pt;
-	u64 pa_minus_va;	/* paddr - iova, modulo 2^64 */
-	u64 leaf_bits[3];	/* attribute bits of a 4K, 2M and 1G leaf */
-	unsigned long pgsizes;
-	unsigned long need;	/* tables the install walk may need */
-	struct list_head pool;	/* pages allocated for it */
-};
-
-/* Does a leaf at @level map [va, ...] without passing @last? */
-static __always_inline bool vtd_pt_leaf_fits(const struct vtd_pt_map *m,
-					     unsigned int level, u64 va,
-					     u64 last)
+/* Does a leaf at @level map [va, ...] (output @pa) without passing @last? */
+static __always_inline bool vtd_pt_fits(unsigned long pgsizes,
+					unsigned int level, u64 va, u64 pa,
+					u64 last)
 {
 	u64 mask = vtd_pt_level_size(level) - 1;
 
 	if (!level)
 		return true;
-	return (m->pgsizes & (mask + 1)) &&
-	       !((va | (va + m->pa_minus_va)) & mask) && last - va >= mask;
+	return (pgsizes & (mask + 1)) && !((va | pa) & mask) &&
+	       last - va >= mask;
 }
 
-/* Tables needed below an empty entry at @level + 1 covering [va, last]. */
-static unsigned long vtd_pt_count_new(const struct vtd_pt_map *m,
-				      unsigned int level, u64 va, u64 last)
-{
-	unsigned long n = 1;
+/*
+ * Runs of 4K entries in one leaf table: the hot loops of map and unmap,
+ * kept free of per-entry decisions.
+ */
 
-	while (level) {
+/* Is none of the @n entries from @p present? */
+static __always_inline bool vtd_pt_run_empty(const u64 *p, unsigned int n,
+					     bool fl)
+{
+	u64 any = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		any |= READ_ONCE(p[i]);
+	return !(any & vtd_pt_present_bits(fl));
+}
+
+/*
+ * Write @n 4K leaves from @p, the first @e. The output address is in bits
+ * 51:12 and below 2^oas_bits for the whole run, so the next leaf is @e + 4K.
+ */
+static __always_inline void vtd_pt_write_run(u64 *p, unsigned int n, u64 e)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++, e += SZ_4K)
+		WRITE_ONCE(p[i], e);
+}
+
+/* How many of the @n entries from @p are present. */
+static __always_inline unsigned int vtd_pt_run_count(const u64 *p,
+						     unsigned int n, bool fl)
+{
+	const u64 present = vtd_pt_present_bits(fl);
+	unsigned int i, count = 0;
+
+	for (i = 0; i < n; i++)
+		count += !!(p[i] & present);
+	return count;
+}
+
+/* One map call that needs new tables: what every level of the walk needs. */
+struct vtd_pt_map {
+	struct vtd_pt *pt;
+	u64 pa_minus_va;	/* paddr - iova, modulo 2^64 */
+	u64 leaf_bits[3];	/* attribute bits of a 4K, 2M and 1G leaf */
+	unsigned long pgsizes;
+	unsigned long need;	/* tables above level 0 the install may need */
+	unsigned long need_leaf;	/* leaf tables (level 0) it may need */
+	struct list_head pool;	/* zeroed pages for the former */
+	struct list_head leaf_pool;	/* pages for the latter, not zeroed */
+};
+
+static __always_inline bool vtd_pt_leaf_fits(const struct vtd_pt_map *m,
+					     unsigned int level, u64 va,
+					     u64 last)
+{
+	return vtd_pt_fits(m->pgsizes, level, va, va + m->pa_minus_va, last);
+}
+
+/* The leaf at @level for @va, the output address included. */
+static __always_inline u64 vtd_pt_mk_leaf(const struct vtd_pt_map *m,
+					  unsigned int level, u64 va)
+{
+	return m->leaf_bits[level] | ((va + m->pa_minus_va) & VTD_PT_ADDR);
+}
+
+/*
+ * Count the tables that a new table at @level (itself included) needs to
+ * map [va, last] below an empty entry at @level + 1.
+ */
+static void vtd_pt_count_new(struct vtd_pt_map *m, unsigned int level,
+			     u64 va, u64 last)
+{
+	if (!level) {
+		m->need_leaf++;
+		return;
+	}
+	m->need++;
+	for (;;) {
 		u64 end = min(last, va | (vtd_pt_level_size(level) - 1));
 
-		if (!vtd_pt_leaf_fits(m, level, va, end))
-			n += vtd_pt_count_new(m, level - 1, va, end);
+		if (!vtd_pt_leaf_fits(m, level, va, end)) {
+			if (level == 1)
+				m->need_leaf++;
+			else
+				vtd_pt_count_new(m, level - 1, va, end);
+		}
 		if (end == last)
-			break;
+			return;
 		va = end + 1;
 	}
-	return n;
 }
 
 /*
@@ -254,16 +380,19 @@ static unsigned long vtd_pt_count_new(const struct vtd_pt_map *m,
 static int vtd_pt_map_check(struct vtd_pt_map *m, u64 *table,
 			    unsigned int level, u64 va, u64 last, bool fl)
 {
+	unsigned int i = vtd_pt_index(va, level);
 	int ret;
 
-	for (;;) {
+	if (!level)
+		return vtd_pt_run_empty(&table[i], vtd_pt_index(last, 0) - i + 1,
+					fl) ? 0 : -EEXIST;
+	for (;; i++) {
 		u64 end = min(last, va | (vtd_pt_level_size(level) - 1));
-		u64 e = READ_ONCE(table[vtd_pt_index(va, level)]);
+		u64 e = READ_ONCE(table[i]);
 
 		if (!vtd_pt_present(e, fl)) {
 			if (!vtd_pt_leaf_fits(m, level, va, end))
-				m->need += vtd_pt_count_new(m, level - 1, va,
-							    end);
+				vtd_pt_count_new(m, level - 1, va, end);
 		} else {
 			if (vtd_pt_is_leaf(e, level, fl))
 				return -EEXIST;
@@ -278,14 +407,44 @@ static int vtd_pt_map_check(struct vtd_pt_map *m, u64 *table,
 	}
 }
 
-static u64 *vtd_pt_pool_take(struct vtd_pt_map *m)
+static u64 *vtd_pt_pool_take(struct list_head *pool)
 {
-	struct page *page = list_first_entry_or_null(&m->pool, struct page, lru);
+	struct page *page = list_first_entry_or_null(pool, struct page, lru);
 
 	if (WARN_ON_ONCE(!page))
 		return NULL;
 	list_del(&page->lru);
 	return page_address(page);
+}
+
+/*
+ * Map [va, last] with 4K leaves below the empty entry @slot at level 1,
+ * which held @e. The new leaf table is written whole (its page is not
+ * zeroed) and flushed before it is linked, so nobody sees it half-made.
+ */
+static void vtd_pt_install_leaf_table(struct vtd_pt_map *m, u64 *slot, u64 e,
+				      u64 va, u64 last, bool fl)
+{
+	unsigned int idx = vtd_pt_index(va, 0);
+	unsigned int n = vtd_pt_index(last, 0) - idx + 1;
+	u64 *new = vtd_pt_pool_take(&m->leaf_pool);
+	u64 *table;
+
+	if (!new)
+		return;
+	memset(new, 0, idx * sizeof(*new));
+	vtd_pt_write_run(&new[idx], n, vtd_pt_mk_leaf(m, 0, va));
+	memset(&new[idx + n], 0, (VTD_PT_ENTRIES - idx - n) * sizeof(*new));
+	vtd_pt_flush(m->pt, new, PAGE_SIZE);
+	if (try_cmpxchg64(slot, &e, vtd_pt_mk_table(virt_to_phys(new), fl))) {
+		vtd_pt_flush(m->pt, slot, sizeof(*slot));
+		return;
+	}
+	/* A neighbour installed a leaf table first: use it. */
+	list_add(&virt_to_page(new)->lru, &m->leaf_pool);
+	table = vtd_pt_table_va(e);
+	vtd_pt_write_run(&table[idx], n, vtd_pt_mk_leaf(m, 0, va));
+	vtd_pt_flush(m->pt, &table[idx], n * sizeof(*table));
 }
 
 /*
@@ -295,22 +454,28 @@ static u64 *vtd_pt_pool_take(struct vtd_pt_map *m)
 static void vtd_pt_map_install(struct vtd_pt_map *m, u64 *table,
 			       unsigned int level, u64 va, u64 last, bool fl)
 {
-	unsigned int first = VTD_PT_ENTRIES, idx = 0;
+	unsigned int idx = vtd_pt_index(va, level), first = VTD_PT_ENTRIES;
 
-	for (;;) {
+	if (!level) {
+		/* Checked empty, or a neighbour's new one: our part is empty. */
+		unsigned int n = vtd_pt_index(last, 0) - idx + 1;
+
+		vtd_pt_write_run(&table[idx], n, vtd_pt_mk_leaf(m, 0, va));
+		vtd_pt_flush(m->pt, &table[idx], n * sizeof(*table));
+		return;
+	}
+	for (;; idx++) {
 		u64 end = min(last, va | (vtd_pt_level_size(level) - 1));
-		u64 *slot;
-		u64 e;
+		u64 *slot = &table[idx];
+		u64 e = READ_ONCE(*slot);
 
-		idx = vtd_pt_index(va, level);
-		slot = &table[idx];
-		e = READ_ONCE(*slot);
 		if (!vtd_pt_present(e, fl) && vtd_pt_leaf_fits(m, level, va, end)) {
-			WRITE_ONCE(*slot, m->leaf_bits[level] |
-				   ((va + m->pa_minus_va) & VTD_PT_ADDR));
+			WRITE_ONCE(*slot, vtd_pt_mk_leaf(m, level, va));
 			first = min(first, idx);
+		} else if (!vtd_pt_present(e, fl) && level == 1) {
+			vtd_pt_install_leaf_table(m, slot, e, va, end, fl);
 		} else if (!vtd_pt_present(e, fl)) {
-			u64 *new = vtd_pt_pool_take(m);
+			u64 *new = vtd_pt_pool_take(&m->pool);
 			u64 ne;
 
 			if (!new)
@@ -338,10 +503,16 @@ static void vtd_pt_map_install(struct vtd_pt_map *m, u64 *table,
 			     (idx - first + 1) * sizeof(*table));
 }
 
-static __always_inline int __vtd_pt_map(struct vtd_pt *pt, u64 iova,
-					u64 last, u64 paddr, int prot,
-					gfp_t gfp, bool fl)
+/*
+ * The general map below @table, an entry of which the range spans (or an
+ * empty one that needs a table): check, allocate every table page the
+ * range may need, then install.
+ */
+static noinline int vtd_pt_map_tables(struct vtd_pt *pt, u64 *table,
+				      unsigned int level, u64 iova, u64 last,
+				      u64 paddr, int prot, gfp_t gfp)
 {
+	bool fl = pt->first_level;
 	bool track = pt->cfg.flags & VTD_PT_CFG_DIRTY_TRACKING;
 	struct vtd_pt_map m = {
 		.pt = pt,
@@ -353,36 +524,77 @@ static __always_inline int __vtd_pt_map(struct vtd_pt *pt, u64 iova,
 		},
 		.pgsizes = pt->cfg.pgsize_bitmap,
 		.pool = LIST_HEAD_INIT(m.pool),
+		.leaf_pool = LIST_HEAD_INIT(m.leaf_pool),
 	};
-	unsigned int level = pt->levels - 1;
-	u64 *table = pt->top;
 	int ret;
-
-	/* Start at the deepest existing table that holds the whole range. */
-	while (level && vtd_pt_index(iova, level) == vtd_pt_index(last, level)) {
-		u64 e = READ_ONCE(table[vtd_pt_index(iova, level)]);
-
-		if (!vtd_pt_present(e, fl) || vtd_pt_is_leaf(e, level, fl))
-			break;
-		table = vtd_pt_table_va(e);
-		level--;
-	}
 
 	ret = vtd_pt_map_check(&m, table, level, iova, last, fl);
 	if (ret)
 		return ret;
-	for (; m.need; m.need--) {
-		u64 *page = vtd_pt_alloc_table(pt, gfp);
-
-		if (!page) {
-			vtd_pt_free_list(pt, &m.pool);
-			return -ENOMEM;
-		}
-		list_add(&virt_to_page(page)->lru, &m.pool);
+	ret = vtd_pt_alloc_pages(pt, &m.pool, m.need, true, gfp);
+	if (!ret)
+		ret = vtd_pt_alloc_pages(pt, &m.leaf_pool, m.need_leaf, false,
+					 gfp);
+	if (ret) {
+		vtd_pt_put_pages(&m.pool);
+		vtd_pt_put_pages(&m.leaf_pool);
+		return ret;
 	}
+	vtd_pt_account(pt, m.need + m.need_leaf);
 	vtd_pt_map_install(&m, table, level, iova, last, fl);
 	/* Pages a neighbour's table made unnecessary. */
 	vtd_pt_free_list(pt, &m.pool);
+	vtd_pt_free_list(pt, &m.leaf_pool);
+	return 0;
+}
+
+static __always_inline int __vtd_pt_map(struct vtd_pt *pt, u64 iova,
+					u64 last, u64 paddr, int prot,
+					gfp_t gfp, bool fl)
+{
+	bool track = pt->cfg.flags & VTD_PT_CFG_DIRTY_TRACKING;
+	unsigned int level = pt->levels - 1;
+	u64 *table = pt->top;
+	unsigned int idx, n;
+	u64 e;
+
+	/*
+	 * Walk down while the range is inside one entry of an existing
+	 * table. Most maps end here: in one existing leaf table, or as one
+	 * leaf in an empty entry. Both need no new table, so the check and
+	 * the write are two loops over the same entries.
+	 */
+	for (;;) {
+		idx = vtd_pt_index(iova, level);
+		if (!level || idx != vtd_pt_index(last, level))
+			break;
+		e = READ_ONCE(table[idx]);
+		if (!vtd_pt_present(e, fl)) {
+			if (!vtd_pt_fits(pt->cfg.pgsize_bitmap, level, iova,
+					 paddr, last))
+				break;
+			/* The range is exactly this entry: one leaf. */
+			WRITE_ONCE(table[idx],
+				   vtd_pt_leaf_bits(prot, level, fl, track) |
+				   (paddr & VTD_PT_ADDR));
+			vtd_pt_flush(pt, &table[idx], sizeof(*table));
+			return 0;
+		}
+		if (vtd_pt_is_leaf(e, level, fl))
+			return -EEXIST;
+		table = vtd_pt_table_va(e);
+		level--;
+	}
+	if (level)
+		return vtd_pt_map_tables(pt, table, level, iova, last, paddr,
+					 prot, gfp);
+
+	n = vtd_pt_index(last, 0) - idx + 1;
+	if (!vtd_pt_run_empty(&table[idx], n, fl))
+		return -EEXIST;
+	vtd_pt_write_run(&table[idx], n, vtd_pt_leaf_bits(prot, 0, fl, track) |
+			 (paddr & VTD_PT_ADDR));
+	vtd_pt_flush(pt, &table[idx], n * sizeof(*table));
 	return 0;
 }
 
@@ -445,7 +657,13 @@ static u64 vtd_pt_collect(struct vtd_pt_gather *g, u64 *table,
 	u64 mapped = 0;
 	unsigned int i;
 
-	for (i = 0; i < VTD_PT_ENTRIES; i++) {
+	if (!level) {
+		mapped = vtd_pt_run_count(table, VTD_PT_ENTRIES, fl);
+		if (mapped)
+			g->leaf_levels |= BIT(0);
+		mapped *= SZ_4K;
+	}
+	for (i = 0; level && i < VTD_PT_ENTRIES; i++) {
 		u64 e = table[i];
 
 		if (!vtd_pt_present(e, fl))
@@ -463,26 +681,59 @@ static u64 vtd_pt_collect(struct vtd_pt_gather *g, u64 *table,
 	return mapped;
 }
 
+/* Clear the 4K leaves of [va, last], all in the leaf table @table. */
+static __always_inline u64 vtd_pt_unmap_run(struct vtd_pt *pt, u64 *table,
+					    u64 va, u64 last,
+					    struct vtd_pt_gather *g, bool fl)
+{
+	const u64 present = vtd_pt_present_bits(fl);
+	unsigned int first = vtd_pt_index(va, 0), end = vtd_pt_index(last, 0);
+	u64 base = va & ~(vtd_pt_level_size(1) - 1);
+	unsigned int i, count;
+
+	/* The gather covers the first to the last leaf removed. */
+	while (first <= end && !(READ_ONCE(table[first]) & present))
+		first++;
+	if (first > end)
+		return 0;
+	while (!(READ_ONCE(table[end]) & present))
+		end--;
+	count = 0;
+	for (i = first; i <= end; i++) {
+		count += !!(READ_ONCE(table[i]) & present);
+		WRITE_ONCE(table[i], 0);
+	}
+	vtd_pt_flush(pt, &table[first], (end - first + 1) * sizeof(*table));
+	g->leaf_levels |= BIT(0);
+	vtd_pt_gather_add(g, base + first * SZ_4K,
+			  base + end * SZ_4K + SZ_4K - 1);
+	return (u64)count * SZ_4K;
+}
+
+/*
+ * Set in the return value of vtd_pt_unmap_level() when it stopped at a leaf
+ * that starts before the address to unmap (byte counts are 4K multiples).
+ */
+#define VTD_PT_UNMAP_STOP	1
+
 static u64 vtd_pt_unmap_level(struct vtd_pt *pt, u64 *table,
 			      unsigned int level, u64 va, u64 last,
-			      struct vtd_pt_gather *g, bool fl, bool *stop)
+			      struct vtd_pt_gather *g, bool fl)
 {
-	unsigned int first = VTD_PT_ENTRIES, idx = 0;
+	unsigned int first = VTD_PT_ENTRIES, idx = vtd_pt_index(va, level);
 	u64 unmapped = 0;
 
-	for (;;) {
+	for (;; idx++) {
 		u64 mask = vtd_pt_level_size(level) - 1;
 		u64 base = va & ~mask, end = min(last, va | mask);
-		u64 e;
+		u64 e = READ_ONCE(table[idx]);
 
-		idx = vtd_pt_index(va, level);
-		e = READ_ONCE(table[idx]);
 		if (!vtd_pt_present(e, fl)) {
 			/* hole: nothing to do */
 		} else if (vtd_pt_is_leaf(e, level, fl)) {
 			/* Leaves are never split: stop at one that starts before va. */
 			if (base != va) {
-				*stop = true;
+				unmapped |= VTD_PT_UNMAP_STOP;
 				break;
 			}
 			WRITE_ONCE(table[idx], 0);
@@ -498,11 +749,14 @@ static u64 vtd_pt_unmap_level(struct vtd_pt *pt, u64 *table,
 						   level - 1, fl);
 			g->table_levels |= BIT(level);
 			vtd_pt_gather_add(g, base, base | mask);
+		} else if (level == 1) {
+			unmapped += vtd_pt_unmap_run(pt, vtd_pt_table_va(e), va,
+						     end, g, fl);
 		} else {
 			unmapped += vtd_pt_unmap_level(pt, vtd_pt_table_va(e),
 						       level - 1, va, end, g,
-						       fl, stop);
-			if (*stop)
+						       fl);
+			if (unmapped & VTD_PT_UNMAP_STOP)
 				break;
 		}
 		if (end == last)
@@ -513,6 +767,54 @@ static u64 vtd_pt_unmap_level(struct vtd_pt *pt, u64 *table,
 		vtd_pt_flush(pt, &table[first],
 			     (idx - first + 1) * sizeof(*table));
 	return unmapped;
+}
+
+static __always_inline u64 __vtd_pt_unmap(struct vtd_pt *pt, u64 iova,
+					  u64 last, struct vtd_pt_gather *g,
+					  bool fl)
+{
+	unsigned int level = pt->levels - 1;
+	u64 *table = pt->top;
+
+	/*
+	 * Walk down while the range is inside one entry: most unmaps end in
+	 * one leaf, one table whose span they cover, or one leaf table.
+	 */
+	for (; level; level--) {
+		unsigned int idx = vtd_pt_index(iova, level);
+		u64 mask = vtd_pt_level_size(level) - 1;
+		u64 base = iova & ~mask;
+		u64 e;
+
+		if (idx != vtd_pt_index(last, level))
+			return vtd_pt_unmap_level(pt, table, level, iova, last,
+						  g, fl) &
+			       ~(u64)VTD_PT_UNMAP_STOP;
+		e = READ_ONCE(table[idx]);
+		if (!vtd_pt_present(e, fl))
+			return 0;
+		if (vtd_pt_is_leaf(e, level, fl)) {
+			/* Leaves are never split: stop at one that starts before. */
+			if (base != iova)
+				return 0;
+			WRITE_ONCE(table[idx], 0);
+			vtd_pt_flush(pt, &table[idx], sizeof(*table));
+			g->leaf_levels |= BIT(level);
+			vtd_pt_gather_add(g, base, base | mask);
+			return mask + 1;
+		}
+		if (base == iova && last == (base | mask)) {
+			/* The range is the table's whole span: free it. */
+			WRITE_ONCE(table[idx], 0);
+			vtd_pt_flush(pt, &table[idx], sizeof(*table));
+			g->table_levels |= BIT(level);
+			vtd_pt_gather_add(g, base, base | mask);
+			return vtd_pt_collect(g, vtd_pt_table_va(e), level - 1,
+					      fl);
+		}
+		table = vtd_pt_table_va(e);
+	}
+	return vtd_pt_unmap_run(pt, table, iova, last, g, fl);
 }
 
 /**
@@ -537,16 +839,13 @@ static u64 vtd_pt_unmap_level(struct vtd_pt *pt, u64 *table,
 u64 vtd_pt_unmap(struct vtd_pt *pt, u64 iova, u64 size,
 		 struct vtd_pt_gather *gather)
 {
-	bool stop = false;
 	u64 last;
 
 	if (vtd_pt_check_range(pt, iova, size, &last))
 		return 0;
 	if (pt->first_level)
-		return vtd_pt_unmap_level(pt, pt->top, pt->levels - 1, iova,
-					  last, gather, true, &stop);
-	return vtd_pt_unmap_level(pt, pt->top, pt->levels - 1, iova, last,
-				  gather, false, &stop);
+		return __vtd_pt_unmap(pt, iova, last, gather, true);
+	return __vtd_pt_unmap(pt, iova, last, gather, false);
 }
 EXPORT_SYMBOL_GPL(vtd_pt_unmap);
 

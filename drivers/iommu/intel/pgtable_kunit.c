@@ -1059,6 +1059,93 @@ static void alloc_failure_sweep(struct kunit *test)
 	unmap_expect(test, iova, size, size);
 }
 
+/*
+ * Table pages are allocated in batches: failing any one of more pages than
+ * a batch holds (22 leaf tables here, plus the tables above them) still
+ * leaves nothing behind.
+ */
+static void alloc_failure_many(struct kunit *test)
+{
+	struct pt_test *ctx = pt_ctx(test);
+	struct vtd_pt *pt = pt_recreate(test, 0, SZ_4K);
+	u64 iova = GB(4) + PG_2M - PG_4K, size = MB(40) + SZ_8K;
+	u64 pa = TEST_PA + iova, off;
+	long tables = nr_tables(test), pages = vtd_pt_pages_in_use();
+	unsigned int fail;
+	int ret;
+
+	kunit_activate_static_stub(test, vtd_pt_alloc_should_fail,
+				   pt_alloc_fail_nth);
+	for (fail = 1; ; fail++) {
+		KUNIT_ASSERT_LT(test, fail, 32);
+		ctx->nr_allocs = 0;
+		ctx->fail_at = fail;
+		ret = vtd_pt_map(pt, iova, pa, size, RW, GFP_KERNEL);
+		if (!ret)
+			break;
+		KUNIT_ASSERT_EQ_MSG(test, ret, -ENOMEM, "allocation %u failed",
+				    fail);
+		KUNIT_ASSERT_EQ(test, ctx->nr_allocs, fail);
+		KUNIT_ASSERT_EQ(test, nr_tables(test), tables);
+		KUNIT_ASSERT_EQ(test, vtd_pt_pages_in_use(), pages);
+		for (off = 0; off < size; off += PG_2M)
+			expect_unmapped(test, iova + off);
+		expect_unmapped(test, iova + size - PG_4K);
+	}
+	kunit_deactivate_static_stub(test, vtd_pt_alloc_should_fail);
+
+	/* The tables between the top and level 0, and 22 leaf tables. */
+	KUNIT_EXPECT_EQ(test, fail - 1, pt->levels - 2 + 22);
+	KUNIT_EXPECT_EQ(test, nr_tables(test), tables + fail - 1);
+	for (off = 0; off < size; off += PG_2M)
+		expect_mapped(test, iova + off, pa + off, SZ_4K, RW);
+	expect_mapped(test, iova + size - PG_4K, pa + size - PG_4K, SZ_4K, RW);
+	unmap_expect(test, iova, size, size);
+}
+
+/*
+ * A new leaf table's page is not zeroed before use: map must write every
+ * one of its entries. Freed table pages keep their entries, so a map right
+ * after an unmap that freed a full leaf table likely reuses that page.
+ */
+static void map_new_leaf_table_clean(struct kunit *test)
+{
+	static const struct {
+		u64 off;
+		u64 size;
+	} cases[] = {
+		{ 0, PG_4K },			/* the first entry */
+		{ MB(1), SZ_8K },		/* two in the middle */
+		{ PG_2M - PG_4K, PG_4K },	/* the last entry */
+		{ PG_4K, PG_2M - SZ_8K },	/* all but the first and last */
+	};
+	u64 x = GB(4), pa = TEST_PA + PG_4K;	/* 4K leaves only */
+	unsigned int i, j;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		u64 start = x + cases[i].off, size = cases[i].size;
+		u64 *table;
+
+		/* A full leaf table, freed with its entries in place. */
+		map_ok(test, x, pa, SZ_2M, RW);
+		unmap_expect(test, x, SZ_2M, PG_2M);
+
+		map_ok(test, start, pa + cases[i].off, size, RW);
+		table = leaf_slot(test, start) - vtd_pt_index(start, 0);
+		for (j = 0; j < VTD_PT_ENTRIES; j++) {
+			u64 va = x + j * PG_4K;
+
+			if (va >= start && va - start < size)
+				expect_mapped(test, va, pa + j * PG_4K, SZ_4K,
+					      RW);
+			else
+				KUNIT_EXPECT_EQ_MSG(test, table[j], 0,
+						    "case %u entry %u", i, j);
+		}
+		unmap_expect(test, start, size, size);
+	}
+}
+
 /* --- Dirty tracking ------------------------------------------------------ */
 
 struct dirty_log {
@@ -1797,6 +1884,8 @@ static struct kunit_case intel_pgtable_cases[] = {
 	KUNIT_CASE_PARAM(unmap_holes, pt_format_gen_params),
 	KUNIT_CASE_PARAM(remap_after_partial_unmap, pt_format_gen_params),
 	KUNIT_CASE_PARAM(alloc_failure_sweep, pt_format_gen_params),
+	KUNIT_CASE_PARAM(alloc_failure_many, pt_format_gen_params),
+	KUNIT_CASE_PARAM(map_new_leaf_table_clean, pt_format_gen_params),
 	KUNIT_CASE_PARAM(dirty_no_clear, pt_format_gen_params),
 	KUNIT_CASE_PARAM(dirty_clear, pt_format_gen_params),
 	KUNIT_CASE_PARAM(dirty_errors, pt_format_gen_params),
