@@ -1,12 +1,34 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
 # Runs inside the test VM: load our modules, run every KUnit suite and
-# every kselftest of the project, and leave the results in $1:
-#   kunit-<suite>.ktap, kselftest-<name>.tap, load.tap (module loading and
-#   unloading as TAP), kmemleak.txt, dmesg.txt.
+# every kselftest of the project, unload, and leave the results in $1:
+#   kunit-<suite>.ktap, kselftest-<name>.tap and .rc (its exit status),
+#   load.tap (module loading, unloading and the other steps as TAP),
+#   kmemleak.txt, dmesg.txt.
+# $2 is the module build directory, $3 the directory of the built
+# kselftests (every executable *_test there is run).
+#
+# Order:
+#   1. intel-pgtable, then every pure KUnit module (loaded, its KTAP kept,
+#      unloaded);
+#   2. intel-vtd; edu must then be in an IOMMU group (the built-in driver
+#      is off, so only intel-vtd can have put it there: without this step
+#      every DMA test below would merely skip);
+#   3. the DMA-API KUnit module, with require_iommu=1;
+#   4. every kselftest (they leave edu bound to vfio-pci);
+#   5. unload: edu off vfio-pci, release, rmmod intel-vtd;
+#   6. a second load of intel-vtd, in which rmmod and release must be
+#      refused while edu is bound to vfio-pci; then unload again;
+#   7. rmmod intel-pgtable, a kmemleak scan, dmesg.
+# Every step runs whatever happened before it: a failure is counted, never
+# a reason to stop.
 set -u
-out=${1:?usage: guest-check.sh OUTDIR}
-mods=${2:?usage: guest-check.sh OUTDIR MODDIR}
+usage="usage: guest-check.sh OUTDIR MODDIR SELFTESTDIR"
+out=${1:?$usage}
+mods=${2:?$usage}
+tests=${3:?$usage}
+intel=$mods/drivers/iommu/intel
+dma_kunit="intel-vtd-dma-kunit"
 mkdir -p "$out"
 rm -f "$out"/*
 
@@ -30,28 +52,125 @@ step() { # name command...
 	return "$rc"
 }
 
-step "insmod intel-pgtable" insmod "$mods/drivers/iommu/intel/intel-pgtable.ko"
+# ---- edu, the DMA test device ----
 
-# KUnit suites run when their module loads; debugfs keeps each suite's
+edu=
+for d in /sys/bus/pci/devices/*; do
+	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
+		edu=${d##*/}
+		break
+	fi
+done
+log "edu: ${edu:-none}"
+
+edu_driver() {
+	local link
+	link=$(readlink "/sys/bus/pci/devices/$edu/driver" 2>/dev/null) || return 0
+	echo "${link##*/}"
+}
+
+edu_in_group() {
+	[ -n "$edu" ] || { echo "no edu device"; return 1; }
+	local group
+	group=$(readlink "/sys/bus/pci/devices/$edu/iommu_group") ||
+		{ echo "edu $edu has no IOMMU group"; return 1; }
+	echo "edu $edu is in IOMMU group ${group##*/}"
+}
+
+edu_bind_vfio() {
+	[ -n "$edu" ] || { echo "no edu device"; return 1; }
+	echo vfio-pci >"/sys/bus/pci/devices/$edu/driver_override" || return 1
+	# Its status does not matter: the driver link tells.
+	echo "$edu" >/sys/bus/pci/drivers_probe
+	[ "$(edu_driver)" = vfio-pci ] ||
+		{ echo "edu's driver is '$(edu_driver)', not vfio-pci"; return 1; }
+}
+
+# Off vfio-pci, where the kselftests leave it, and no driver_override.
+edu_unbind() {
+	[ -n "$edu" ] || { echo "no edu device"; return 1; }
+	if [ "$(edu_driver)" = vfio-pci ]; then
+		echo "$edu" >/sys/bus/pci/drivers/vfio-pci/unbind || return 1
+	fi
+	echo >"/sys/bus/pci/devices/$edu/driver_override" || return 1
+	[ -z "$(edu_driver)" ] ||
+		{ echo "edu is still bound to $(edu_driver)"; return 1; }
+}
+
+# ---- intel-vtd ----
+
+vtd_release() {
+	echo 1 >/sys/module/intel_vtd/parameters/release
+}
+
+# The command must fail, and leave intel-vtd loaded and edu on vfio-pci.
+refused() {
+	if "$@"; then
+		echo "succeeded, but must be refused while edu has a driver"
+		return 1
+	fi
+	[ -d /sys/module/intel_vtd ] ||
+		{ echo "intel_vtd is no longer loaded"; return 1; }
+	[ "$(edu_driver)" = vfio-pci ] ||
+		{ echo "edu is no longer bound to vfio-pci"; return 1; }
+}
+
+# ---- KUnit ----
+
+# KUnit runs a module's suites while it loads; debugfs keeps each suite's
 # KTAP until the module goes away.
-for ko in $(find "$mods" -name '*-kunit.ko' | sort); do
+run_kunit() { # ko [module parameters...]
+	local ko=$1 name d s before
+	shift
 	name=$(basename "$ko" .ko)
 	before=$(ls /sys/kernel/debug/kunit 2>/dev/null)
-	step "insmod $name" insmod "$ko"
-	for s in $(ls /sys/kernel/debug/kunit 2>/dev/null); do
+	step "insmod $name${1:+ $*}" insmod "$ko" "$@"
+	for d in /sys/kernel/debug/kunit/*; do
+		[ -e "$d/results" ] || continue
+		s=${d##*/}
 		grep -qx "$s" <<<"$before" && continue
-		cp "/sys/kernel/debug/kunit/$s/results" "$out/kunit-$s.ktap"
+		cp "$d/results" "$out/kunit-$s.ktap"
 	done
 	step "rmmod $name" rmmod "$name"
+}
+
+# 1.
+step "insmod intel-pgtable" insmod "$intel/intel-pgtable.ko"
+for ko in $(find "$mods" -name '*-kunit.ko' ! -name "$dma_kunit.ko" | sort); do
+	run_kunit "$ko"
 done
 
-for t in tools/testing/selftests/vtd-nest/*_test; do
+# 2., 3.
+step "insmod intel-vtd" insmod "$intel/intel-vtd.ko"
+step "edu is behind intel-vtd" edu_in_group
+run_kunit "$intel/$dma_kunit.ko" require_iommu=1
+
+# 4. A test that hangs is stopped; its exit status then says so.
+for t in "$tests"/*_test; do
 	[ -x "$t" ] || continue
-	log "kselftest $(basename "$t")"
-	"$t" >"$out/kselftest-$(basename "$t").tap" 2>&1
-	log "  exit $?"
+	name=$(basename "$t")
+	log "kselftest $name"
+	timeout -k 10 900 "$t" >"$out/kselftest-$name.tap" 2>&1
+	rc=$?
+	echo "$rc" >"$out/kselftest-$name.rc"
+	log "  exit $rc"
 done
 
+# 5.
+step "unbind edu from vfio-pci" edu_unbind
+step "release intel-vtd's devices" vtd_release
+step "rmmod intel-vtd" rmmod intel-vtd
+
+# 6.
+step "insmod intel-vtd again" insmod "$intel/intel-vtd.ko"
+step "bind edu to vfio-pci" edu_bind_vfio
+step "rmmod intel-vtd refused while edu is bound" refused rmmod intel-vtd
+step "release refused while edu is bound" refused vtd_release
+step "unbind edu from vfio-pci again" edu_unbind
+step "release intel-vtd's devices again" vtd_release
+step "rmmod intel-vtd again" rmmod intel-vtd
+
+# 7.
 step "rmmod intel-pgtable" rmmod intel-pgtable
 
 # One scan reports every unreferenced object older than kmemleak's minimum

@@ -10,12 +10,24 @@ logs, and ends with "N passed, N failed[, N skipped]".
 Counted cases are the leaves of the KTAP trees: a parameterised KUnit
 case counts once per parameter. Exit status is 0 only when nothing
 failed, every expected result file is there and no report was found.
+
+    results.py OUTDIR CONSOLE_LOG "SUITES" GUEST_RC ["KSELFTESTS"]
+
+SUITES are the KUnit suite names the sources declare, KSELFTESTS the
+kselftest programs that were built: each must have left its results. A
+kselftest must also report as many top-level results as its plan
+announced and exit with a kselftest status (0 pass, 1 fail, 4 skip), so a
+program that crashed or was stopped half-way fails the run.
 """
 import pathlib
 import re
 import sys
 
 RESULT = re.compile(r"^(\s*)(ok|not ok)\s+\d+\s*(?:-\s*)?([^#]*?)\s*(#.*)?$")
+PLAN = re.compile(r"^1\.\.(\d+)\s*(#.*)?$")
+
+# Exit statuses of a kselftest that finished: pass, fail, skip.
+KSFT_EXITS = (0, 1, 4)
 
 # Kernel reports that fail a run, wherever they appear in the logs.
 REPORTS = [
@@ -70,6 +82,42 @@ def parse_tap(path):
     return passed, failed, skipped
 
 
+def check_plan(path):
+    """A problem when the top-level results do not match the plan."""
+    plan, results = None, 0
+    for line in path.read_text(errors="replace").splitlines():
+        m = PLAN.match(line)
+        if m and plan is None:
+            plan = int(m.group(1))
+            continue
+        m = RESULT.match(line)
+        if m and not m.group(1):
+            results += 1
+    if plan is None:
+        return f"{path.name}: no plan (1..N): the program did not start"
+    if plan != results:
+        return f"{path.name}: {plan} results planned, {results} reported"
+    return None
+
+
+def check_exit(out, name):
+    """A problem when a kselftest did not finish with a kselftest status."""
+    rc_file = out / f"kselftest-{name}.rc"
+    if not rc_file.exists():
+        return f"kselftest {name}: no exit status"
+    try:
+        rc = int(rc_file.read_text().strip())
+    except ValueError:
+        return f"kselftest {name}: unreadable exit status"
+    if rc in KSFT_EXITS:
+        return None
+    if rc == 124:
+        return f"kselftest {name}: stopped after its time limit"
+    if rc > 128:
+        return f"kselftest {name}: killed by signal {rc - 128}"
+    return f"kselftest {name}: exit status {rc}"
+
+
 def find_reports(path):
     found = []
     if not path.exists():
@@ -90,6 +138,7 @@ def main():
     console = pathlib.Path(sys.argv[2])
     expected_suites = sys.argv[3].split()
     guest_rc = int(sys.argv[4])
+    expected_kselftests = sys.argv[5].split() if len(sys.argv) > 5 else []
     passed = failed = skipped = 0
     problems = []
 
@@ -111,6 +160,14 @@ def main():
     for suite in expected_suites:
         if not (out / f"kunit-{suite}.ktap").exists():
             problems.append(f"KUnit suite {suite} produced no results")
+    for name in expected_kselftests:
+        tap = out / f"kselftest-{name}.tap"
+        if not tap.exists():
+            problems.append(f"kselftest {name} produced no results")
+            continue
+        for p in (check_plan(tap), check_exit(out, name)):
+            if p:
+                problems.append(p)
 
     for name, ctx in (find_reports(console) + find_reports(out / "dmesg.txt") +
                       find_reports(out / "kmemleak.txt")):

@@ -312,6 +312,7 @@ TEST_F_TIMEOUT(edu_dma, unmap_blocks_dma, DMA_TIMEOUT_S)
 	memset(b, FILL, PAGE);
 	test_cmd_ioas_unmap(self->ioas_id, y, PAGE);
 	vtd_fault_log_begin(&log, &self->dev.edu);
+	log.want_reason = VTD_FR_FL_NOT_PRESENT;
 	to_ram(y, 0, PAGE);
 	ASSERT_UNTOUCHED(b, FILL, PAGE);
 	EXPECT_FAULT_LOGGED(&log, y, PAGE);
@@ -320,6 +321,7 @@ TEST_F_TIMEOUT(edu_dma, unmap_blocks_dma, DMA_TIMEOUT_S)
 	vtd_fill(a, PAGE, vtd_seed());
 	test_cmd_ioas_unmap(self->ioas_id, x, PAGE);
 	vtd_fault_log_begin(&log, &self->dev.edu);
+	log.want_reason = VTD_FR_FL_NOT_PRESENT;
 	to_dev(x, 0, PAGE);
 	to_ram(z, 0, PAGE);
 	ASSERT_NOT_LEAKED(a, c, PAGE);
@@ -362,6 +364,7 @@ TEST_F_TIMEOUT(edu_dma, readonly_mapping, DMA_TIMEOUT_S)
 	 */
 	to_dev(z, 0, PAGE);
 	vtd_fault_log_begin(&log, &self->dev.edu);
+	log.want_reason = VTD_FR_WRITE_RO;
 	to_ram(x, 0, PAGE);
 	ASSERT_BYTES_EQ(p1, ro, PAGE);
 	EXPECT_FAULT_LOGGED(&log, x, PAGE);
@@ -580,6 +583,7 @@ TEST_F_TIMEOUT(edu_dma, many_mappings, 600)
 	vtd_fill(buf + 10 * PAGE, PAGE, vtd_seed());
 	vtd_fill(buf + 4000UL * PAGE, PAGE, vtd_seed());
 	vtd_fault_log_begin(&log, &self->dev.edu);
+	log.want_reason = VTD_FR_FL_NOT_PRESENT;
 	to_dev(base + 10 * PAGE, 0, PAGE);
 	to_ram(dst_iova, 0, PAGE);
 	ASSERT_NOT_LEAKED(buf + 10 * PAGE, dst, PAGE);

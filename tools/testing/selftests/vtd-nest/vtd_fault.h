@@ -17,9 +17,14 @@
  *                that driver rate-limits them (10 per 5 s, about three per
  *                fault), so the count of its fault interrupt
  *                ("dmarN" in /proc/interrupts) also counts as evidence.
- *   (none)       any other driver, including ours until it grows a source:
- *                vtd_fault_check() returns VTD_FAULT_NO_SOURCE and the
- *                tests log that the fault log was not checked.
+ *   intel_vtd    (ours): its fault log,
+ *                /sys/kernel/debug/intel-vtd/<unit>/faults, one line per
+ *                fault, "<CLOCK_MONOTONIC ns> 0000:00:0a.0 pasid 0x0 -W
+ *                addr 0x101000 reason 0x71 <name>"; the last 32 are kept,
+ *                none is rate-limited.
+ *   (none)       any other driver: vtd_fault_check() returns
+ *                VTD_FAULT_NO_SOURCE and the tests log that the fault log
+ *                was not checked.
  */
 #ifndef __SELFTEST_VTD_FAULT_H
 #define __SELFTEST_VTD_FAULT_H
@@ -42,9 +47,18 @@ enum vtd_fault_result {
 	VTD_FAULT_SEEN = 1,
 };
 
+/*
+ * Scalable-mode fault reasons the tests expect (VT-d spec 3.x, 7.1.3 table
+ * "Scalable-Mode Non-Recoverable Faults"; also in the driver's
+ * vtd-fault.h).
+ */
+#define VTD_FR_FL_NOT_PRESENT	0x71	/* first-level entry not present */
+#define VTD_FR_WRITE_RO		0x85	/* write to a read-only page */
+
 enum vtd_fault_source {
 	VTD_FAULT_SRC_NONE,
 	VTD_FAULT_SRC_INTEL_IOMMU,
+	VTD_FAULT_SRC_INTEL_VTD,
 };
 
 struct vtd_fault_log {
@@ -53,6 +67,8 @@ struct vtd_fault_log {
 	char bdf[32];
 	char unit[64];
 	uint64_t irqs_before;
+	uint64_t since_ns;	/* intel_vtd: CLOCK_MONOTONIC at begin */
+	int want_reason;	/* intel_vtd: the fault reason, -1 any */
 	char evidence[256];	/* what was found, for the test log */
 };
 
@@ -99,8 +115,21 @@ static inline void vtd_fault_log_begin(struct vtd_fault_log *log,
 
 	memset(log, 0, sizeof(*log));
 	log->kmsg_fd = -1;
+	log->want_reason = -1;
 	str_copy(log->bdf, sizeof(log->bdf), edu->bdf);
 	str_copy(log->unit, sizeof(log->unit), edu->unit);
+
+	/* Ours keeps a fault log in debugfs. */
+	snprintf(path, sizeof(path), "/sys/kernel/debug/intel-vtd/%s/faults",
+		 edu->unit);
+	if (edu->unit[0] && !access(path, R_OK)) {
+		struct timespec ts;
+
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		log->since_ns = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+		log->source = VTD_FAULT_SRC_INTEL_VTD;
+		return;
+	}
 
 	/* The in-kernel driver exposes its registers in sysfs. */
 	snprintf(path, sizeof(path), "/sys/class/iommu/%s/intel-iommu/cap",
@@ -139,6 +168,47 @@ static inline bool vtd_kmsg_matches(const char *rec, const char *bdf,
 }
 
 /*
+ * intel_vtd: a line of its fault log newer than log->since_ns, of the
+ * device, at a page in [iova, iova + len)? Copies the line to evidence.
+ */
+static inline bool vtd_faults_file_has(struct vtd_fault_log *log,
+				       uint64_t iova, uint64_t len)
+{
+	char path[PATH_MAX], line[512], dev[64];
+	unsigned long long when, addr;
+	bool found = false;
+	const char *r;
+	int reason;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/intel-vtd/%s/faults",
+		 log->unit);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *p = strstr(line, " addr 0x");
+
+		if (sscanf(line, "%llu %63s", &when, dev) != 2 || !p ||
+		    when < log->since_ns || strcmp(dev, log->bdf))
+			continue;
+		addr = strtoull(p + strlen(" addr 0x"), NULL, 16);
+		r = strstr(line, " reason 0x");
+		reason = r ? (int)strtol(r + strlen(" reason 0x"), NULL, 16) : -1;
+		if (log->want_reason >= 0 && reason != log->want_reason)
+			continue;
+		if (addr + SZ_4K > iova && addr < iova + len) {
+			line[strcspn(line, "\n")] = 0;
+			snprintf(log->evidence, sizeof(log->evidence),
+				 "intel-vtd fault log: %.200s", line);
+			found = true;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/*
  * Did the IOMMU record a fault of the device at an address in
  * [iova, iova + len) since vtd_fault_log_begin()? Waits up to timeout_ms
  * for the report to arrive. Describes what it found in log->evidence.
@@ -154,6 +224,21 @@ static inline int vtd_fault_check(struct vtd_fault_log *log, uint64_t iova,
 		snprintf(log->evidence, sizeof(log->evidence),
 			 "no fault-log source for IOMMU unit '%s'", log->unit);
 		return VTD_FAULT_NO_SOURCE;
+	}
+
+	if (log->source == VTD_FAULT_SRC_INTEL_VTD) {
+		/* The driver polls the fault registers every 20 ms. */
+		for (;;) {
+			if (vtd_faults_file_has(log, iova, len))
+				return VTD_FAULT_SEEN;
+			if (vtd_now_ms() > end)
+				break;
+			usleep(20000);
+		}
+		snprintf(log->evidence, sizeof(log->evidence),
+			 "no fault of %s at 0x%llx with reason %d (-1: any) in the intel-vtd fault log",
+			 log->bdf, (unsigned long long)iova, log->want_reason);
+		return VTD_FAULT_NOT_SEEN;
 	}
 
 	for (;;) {
