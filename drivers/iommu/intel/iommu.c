@@ -209,10 +209,10 @@ static struct iommu_device *vtd_probe_device(struct device *dev)
 	return &unit->iommu;
 }
 
+/* The core frees dev->iommu, our pointer with it, after this returns. */
 static void vtd_release_device(struct device *dev)
 {
 	vtd_device_destroy(dev_iommu_priv_get(dev));
-	dev_iommu_priv_set(dev, NULL);
 }
 
 static void vtd_get_resv_regions(struct device *dev, struct list_head *head)
