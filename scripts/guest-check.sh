@@ -115,6 +115,33 @@ refused() {
 		{ echo "edu is no longer bound to vfio-pci"; return 1; }
 }
 
+# ---- tracepoints ----
+
+tracing=/sys/kernel/tracing
+trace_on() {
+	mountpoint -q $tracing || mount -t tracefs nodev $tracing || return 1
+	echo 8192 >$tracing/buffer_size_kb &&
+	echo >$tracing/trace &&
+	echo 1 >$tracing/events/intel_vtd/enable
+}
+
+# Every intel_vtd event fired while the kselftests ran, and a fault event
+# names edu.
+trace_check() {
+	local e c rc=0
+	echo 0 >$tracing/events/intel_vtd/enable
+	for e in map unmap inval fault; do
+		c=$(grep -c " intel_vtd_$e:" $tracing/trace)
+		echo "intel_vtd_$e: $c events"
+		[ "$c" -gt 0 ] || rc=1
+	done
+	grep " intel_vtd_fault:" $tracing/trace | grep -q "${edu#0000:}" ||
+		{ echo "no fault event of edu ($edu)"; rc=1; }
+	grep -m1 " intel_vtd_fault:" $tracing/trace
+	echo >$tracing/trace
+	return $rc
+}
+
 # ---- KUnit ----
 
 # KUnit runs a module's suites while it loads; debugfs keeps each suite's
@@ -144,6 +171,7 @@ done
 step "insmod intel-vtd" insmod "$intel/intel-vtd.ko"
 step "edu is behind intel-vtd" edu_in_group
 run_kunit "$intel/$dma_kunit.ko" require_iommu=1
+step "trace intel_vtd events" trace_on
 
 # 4. A test that hangs is stopped; its exit status then says so.
 for t in "$tests"/*_test; do
@@ -155,6 +183,8 @@ for t in "$tests"/*_test; do
 	echo "$rc" >"$out/kselftest-$name.rc"
 	log "  exit $rc"
 done
+
+step "intel_vtd tracepoints fired" trace_check
 
 # 5.
 step "unbind edu from vfio-pci" edu_unbind
