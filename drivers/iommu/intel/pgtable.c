@@ -863,6 +863,30 @@ void vtd_pt_gather_release(struct vtd_pt *pt, struct vtd_pt_gather *gather)
 EXPORT_SYMBOL_GPL(vtd_pt_gather_release);
 
 /**
+ * vtd_pt_gather_abandon() - give up the table pages an unmap collected
+ * @pt: the table the pages came from
+ * @gather: the gather; empty afterwards
+ *
+ * For when the invalidation failed: the hardware may still walk the
+ * pages, so they are never freed. They stop counting as @pt's.
+ *
+ * Return: the number of pages leaked.
+ */
+long vtd_pt_gather_abandon(struct vtd_pt *pt, struct vtd_pt_gather *gather)
+{
+	struct page *page;
+	long n = 0;
+
+	list_for_each_entry(page, &gather->freelist, lru)
+		n++;
+	INIT_LIST_HEAD(&gather->freelist);
+	if (n)
+		vtd_pt_account(pt, -n);
+	return n;
+}
+EXPORT_SYMBOL_GPL(vtd_pt_gather_abandon);
+
+/**
  * vtd_pt_walk_iova() - read the entries the hardware would walk for an IOVA
  * @pt: the table
  * @iova: the IOVA

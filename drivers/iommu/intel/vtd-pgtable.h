@@ -139,6 +139,7 @@ int vtd_pt_map(struct vtd_pt *pt, u64 iova, phys_addr_t paddr, u64 size,
 u64 vtd_pt_unmap(struct vtd_pt *pt, u64 iova, u64 size,
 		 struct vtd_pt_gather *gather);
 void vtd_pt_gather_release(struct vtd_pt *pt, struct vtd_pt_gather *gather);
+long vtd_pt_gather_abandon(struct vtd_pt *pt, struct vtd_pt_gather *gather);
 int vtd_pt_lookup(struct vtd_pt *pt, u64 iova, struct vtd_pt_xlate *out);
 int vtd_pt_read_and_clear_dirty(struct vtd_pt *pt, u64 iova, u64 size,
 				unsigned int flags, vtd_pt_dirty_fn fn,
