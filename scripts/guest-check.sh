@@ -17,8 +17,9 @@
 #   3. the DMA-API KUnit module, with require_iommu=1;
 #   4. every kselftest (they leave edu bound to vfio-pci);
 #   5. unload: edu off vfio-pci, release, rmmod intel-vtd;
-#   6. a second load of intel-vtd, in which rmmod and release must be
-#      refused while edu is bound to vfio-pci; then unload again;
+#   6. a second load of intel-vtd, in which fault_poll_ms must refuse
+#      values outside 1-100, and rmmod and release must be refused while
+#      edu is bound to vfio-pci; then unload again;
 #   7. rmmod intel-pgtable, a kmemleak scan, dmesg.
 # Every step runs whatever happened before it: a failure is counted, never
 # a reason to stop.
@@ -115,6 +116,23 @@ refused() {
 		{ echo "edu is no longer bound to vfio-pci"; return 1; }
 }
 
+# 1 to 100 ms only: 0 would spin the poll work, more breaks the 100 ms bound.
+poll_ms=/sys/module/intel_vtd/parameters/fault_poll_ms
+fault_poll_ms_range() {
+	local v
+	for v in 0 101 x; do
+		if echo "$v" 2>/dev/null >$poll_ms; then
+			echo "fault_poll_ms=$v was accepted"
+			return 1
+		fi
+	done
+	[ "$(cat $poll_ms)" = 20 ] ||
+		{ echo "a refused write changed it to $(cat $poll_ms)"; return 1; }
+	echo 100 >$poll_ms && [ "$(cat $poll_ms)" = 100 ] ||
+		{ echo "fault_poll_ms=100 not taken"; return 1; }
+	echo 20 >$poll_ms
+}
+
 # ---- tracepoints ----
 
 tracing=/sys/kernel/tracing
@@ -193,6 +211,7 @@ step "rmmod intel-vtd" rmmod intel-vtd
 
 # 6.
 step "insmod intel-vtd again" insmod "$intel/intel-vtd.ko"
+step "fault_poll_ms takes 1 to 100 ms only" fault_poll_ms_range
 step "bind edu to vfio-pci" edu_bind_vfio
 step "rmmod intel-vtd refused while edu is bound" refused rmmod intel-vtd
 step "release refused while edu is bound" refused vtd_release

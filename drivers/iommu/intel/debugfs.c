@@ -267,7 +267,11 @@ static int vtd_debugfs_domain_show(struct seq_file *m, void *unused)
 	bool paging;
 	u16 did;
 
-	/* A snapshot: the fields change together under unit->lock. */
+	/*
+	 * A snapshot under unit->lock. The DID is the one the hardware sees,
+	 * read from the RID_PASID entry; in the middle of an attach it can
+	 * already be the new domain's while the type is still the old one.
+	 */
 	spin_lock(&unit->lock);
 	type = vtd_debugfs_domain_type(vdev->domain);
 	paging = vtd_debugfs_is_paging(vdev->domain);
@@ -276,7 +280,8 @@ static int vtd_debugfs_domain_show(struct seq_file *m, void *unused)
 		levels = vd->pt.levels;
 		pgsize_bitmap = vd->domain.pgsize_bitmap;
 	}
-	did = vdev->did;
+	did = vtd_pasid_p(&vdev->pasid_table[0]) ?
+	      vtd_pasid_did(&vdev->pasid_table[0]) : 0;
 	spin_unlock(&unit->lock);
 
 	seq_printf(m, "type %s\n", type);

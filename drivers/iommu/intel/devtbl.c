@@ -19,6 +19,7 @@
  */
 #define pr_fmt(fmt) "intel-vtd: " fmt
 
+#include <linux/pci.h>
 #include <linux/slab.h>
 
 #include "vtd.h"
@@ -160,9 +161,15 @@ void vtd_devtbl_teardown(struct vtd_device *vdev)
 	spin_unlock(&unit->lock);
 
 	/* 6.5.3.3: context cache, then everything cached under it. */
-	vtd_inv_context_device(unit, 0, vtd_sid(vdev->bus, vdev->devfn));
-	free_page((unsigned long)vdev->pasid_table);
-	free_page((unsigned long)vdev->pasid_dir);
+	if (vtd_inv_context_device(unit, 0, vtd_sid(vdev->bus, vdev->devfn))) {
+		/* The hardware may still walk them: leak, never reuse. */
+		pr_err("%s: context invalidation failed: PASID tables of %02x:%02x.%d leaked\n",
+		       unit->name, vdev->bus, PCI_SLOT(vdev->devfn),
+		       PCI_FUNC(vdev->devfn));
+	} else {
+		free_page((unsigned long)vdev->pasid_table);
+		free_page((unsigned long)vdev->pasid_dir);
+	}
 	vdev->pasid_table = NULL;
 	vdev->pasid_dir = NULL;
 }
@@ -217,7 +224,6 @@ void vtd_devtbl_set_pasid0(struct vtd_device *vdev,
 
 	if (was_present)
 		vtd_pasid0_invalidate_old(unit, old_did);
-	vdev->did = 0;
 	if (!pe)
 		return;
 
@@ -230,5 +236,4 @@ void vtd_devtbl_set_pasid0(struct vtd_device *vdev,
 		else
 			vtd_unit_flush_write_buffer(unit);
 	}
-	vdev->did = did;
 }

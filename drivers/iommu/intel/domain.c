@@ -17,6 +17,7 @@
 #define pr_fmt(fmt) "intel-vtd: " fmt
 
 #include <linux/iommu.h>
+#include <linux/module.h>
 #include <linux/slab.h>
 
 #include "vtd.h"
@@ -24,17 +25,26 @@
 
 static const struct iommu_domain_ops vtd_paging_ops;
 
-/* Invalidate [start, last] of @d on every unit it is attached through. */
-static void vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last,
-			     bool leaf_only)
+/*
+ * Invalidate [start, last] of @d on every unit it is attached through.
+ * Return: 0, or the first unit's error (the others are still flushed).
+ */
+static int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last,
+			    bool leaf_only)
 {
 	struct vtd_domain_unit *du;
 	unsigned long flags;
+	int ret = 0, err;
 
 	spin_lock_irqsave(&d->lock, flags);
-	list_for_each_entry(du, &d->units, node)
-		vtd_inv_piotlb(du->unit, du->did, 0, start, last, leaf_only);
+	list_for_each_entry(du, &d->units, node) {
+		err = vtd_inv_piotlb(du->unit, du->did, 0, start, last,
+				     leaf_only);
+		if (!ret)
+			ret = err;
+	}
 	spin_unlock_irqrestore(&d->lock, flags);
+	return ret;
 }
 
 static struct vtd_domain_unit *vtd_domain_find_unit(struct vtd_domain *d,
@@ -49,6 +59,23 @@ static struct vtd_domain_unit *vtd_domain_find_unit(struct vtd_domain *d,
 	return NULL;
 }
 
+/* Take one more user of @d on @unit if it has a domain ID there. */
+static bool vtd_domain_get_existing_unit(struct vtd_domain *d,
+					 struct vtd_unit *unit, u16 *did)
+{
+	struct vtd_domain_unit *du;
+	unsigned long flags;
+
+	spin_lock_irqsave(&d->lock, flags);
+	du = vtd_domain_find_unit(d, unit);
+	if (du) {
+		du->users++;
+		*did = du->did;
+	}
+	spin_unlock_irqrestore(&d->lock, flags);
+	return du;
+}
+
 /* Take a user of @d on @unit, with a domain ID for it. */
 static int vtd_domain_get_unit(struct vtd_domain *d, struct vtd_unit *unit,
 			       u16 *did)
@@ -57,6 +84,9 @@ static int vtd_domain_get_unit(struct vtd_domain *d, struct vtd_unit *unit,
 	unsigned long flags;
 	int id;
 
+	/* A full ID space must not stop a second device joining. */
+	if (vtd_domain_get_existing_unit(d, unit, did))
+		return 0;
 	new = kzalloc_obj(*new);
 	if (!new)
 		return -ENOMEM;
@@ -142,9 +172,12 @@ static int vtd_paging_attach(struct iommu_domain *domain, struct device *dev,
 	u16 did;
 	int ret;
 
+	/* Made for a unit with other abilities, or a walker that snoops. */
 	if (d->pt.levels != unit->fl_levels ||
-	    (d->domain.pgsize_bitmap & ~unit->pgsize_bitmap))
-		return -EINVAL;	/* made for a unit with other abilities */
+	    (d->domain.pgsize_bitmap & ~unit->pgsize_bitmap) ||
+	    (!unit->walk_coherent &&
+	     !(d->pt.cfg.flags & VTD_PT_CFG_NONCOHERENT)))
+		return -EINVAL;
 	if (old == domain)
 		return 0;
 
@@ -249,12 +282,20 @@ static size_t vtd_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 
 	if (!list_empty(&g.freelist)) {
 		unsigned long flags;
+		long leaked = 0;
+		int ret;
 
-		vtd_domain_flush(d, g.start, g.last, false);
+		ret = vtd_domain_flush(d, g.start, g.last, false);
 		/* Not while a debugfs dump walks the table. */
 		spin_lock_irqsave(&d->lock, flags);
-		vtd_pt_gather_release(&d->pt, &g);
+		if (ret)
+			leaked = vtd_pt_gather_abandon(&d->pt, &g);
+		else
+			vtd_pt_gather_release(&d->pt, &g);
 		spin_unlock_irqrestore(&d->lock, flags);
+		if (leaked)
+			pr_err_ratelimited("invalidation failed (%pe): %ld table pages the hardware may still walk are leaked, not freed\n",
+					   ERR_PTR(ret), leaked);
 	} else {
 		iommu_iotlb_gather_add_range(gather, g.start,
 					     g.last - g.start + 1);
@@ -316,6 +357,7 @@ static void vtd_domain_free(struct iommu_domain *domain)
 	WARN_ON(!list_empty(&d->devices) || !list_empty(&d->units));
 	vtd_pt_destroy(&d->pt);
 	kfree(d);
+	module_put(THIS_MODULE);
 }
 
 static const struct iommu_domain_ops vtd_paging_ops = {
@@ -340,7 +382,7 @@ static const struct iommu_domain_ops vtd_paging_ops = {
  * so every flag is refused.
  *
  * Return: the domain, ERR_PTR(-EOPNOTSUPP) for flags or data,
- * ERR_PTR(-ENOMEM).
+ * ERR_PTR(-ENOMEM), ERR_PTR(-ENODEV) while the module is unloading.
  */
 struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
 						   u32 flags,
@@ -360,15 +402,22 @@ struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
 
 	if (flags || ud)
 		return ERR_PTR(-EOPNOTSUPP);
+	/*
+	 * An iommufd HWPT outlives every device it was attached to, and with
+	 * it the references the core takes per device: the domain holds the
+	 * module itself: rmmod is refused until the last one is freed.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return ERR_PTR(-ENODEV);
 
 	d = kzalloc_obj(*d);
-	if (!d)
-		return ERR_PTR(-ENOMEM);
-	ret = vtd_pt_init(&d->pt, &cfg, GFP_KERNEL);
-	if (ret) {
-		kfree(d);
-		return ERR_PTR(ret);
+	if (!d) {
+		ret = -ENOMEM;
+		goto err_put;
 	}
+	ret = vtd_pt_init(&d->pt, &cfg, GFP_KERNEL);
+	if (ret)
+		goto err_free;
 	spin_lock_init(&d->lock);
 	INIT_LIST_HEAD(&d->devices);
 	INIT_LIST_HEAD(&d->units);
@@ -380,6 +429,12 @@ struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
 	d->domain.geometry.aperture_end = BIT_ULL(d->pt.va_bits - 1) - 1;
 	d->domain.geometry.force_aperture = true;
 	return &d->domain;
+
+err_free:
+	kfree(d);
+err_put:
+	module_put(THIS_MODULE);
+	return ERR_PTR(ret);
 }
 
 static const struct iommu_domain_ops vtd_identity_ops = {

@@ -126,7 +126,7 @@ static void vtd_fault_work(struct work_struct *work)
 
 	vtd_fault_poll(unit);
 	schedule_delayed_work(&unit->fault_work,
-			      msecs_to_jiffies(vtd_fault_poll_ms));
+			      msecs_to_jiffies(READ_ONCE(vtd_fault_poll_ms)));
 }
 
 void vtd_fault_init(struct vtd_unit *unit)
@@ -138,14 +138,21 @@ void vtd_fault_init(struct vtd_unit *unit)
 /* Report what is already recorded (from before us), then poll. */
 void vtd_fault_start(struct vtd_unit *unit)
 {
+	unit->fault_polling = true;
 	vtd_fault_poll(unit);
 	schedule_delayed_work(&unit->fault_work,
-			      msecs_to_jiffies(vtd_fault_poll_ms));
+			      msecs_to_jiffies(READ_ONCE(vtd_fault_poll_ms)));
 }
 
-/* Stop polling; faults recorded until now are still reported. */
+/*
+ * Stop polling; faults recorded until now are still reported. A unit we
+ * refused never started: its records belong to whoever owns it.
+ */
 void vtd_fault_stop(struct vtd_unit *unit)
 {
+	if (!unit->fault_polling)
+		return;
 	disable_delayed_work_sync(&unit->fault_work);
 	vtd_fault_poll(unit);
+	unit->fault_polling = false;
 }

@@ -32,9 +32,32 @@
 
 #include "vtd.h"
 
+/* Up to 100 ms, the bound on reporting a fault; 0 would spin a kworker. */
+#define VTD_FAULT_POLL_MS_MAX	100
+
 unsigned int vtd_fault_poll_ms = 20;
-module_param_named(fault_poll_ms, vtd_fault_poll_ms, uint, 0644);
-MODULE_PARM_DESC(fault_poll_ms, "interval between fault register polls, in ms (default 20)");
+
+static int vtd_fault_poll_ms_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(val, 0, &ms);
+	if (ret)
+		return ret;
+	if (!ms || ms > VTD_FAULT_POLL_MS_MAX)
+		return -EINVAL;
+	WRITE_ONCE(vtd_fault_poll_ms, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops vtd_fault_poll_ms_ops = {
+	.set = vtd_fault_poll_ms_set,
+	.get = param_get_uint,
+};
+module_param_cb(fault_poll_ms, &vtd_fault_poll_ms_ops, &vtd_fault_poll_ms,
+		0644);
+MODULE_PARM_DESC(fault_poll_ms, "interval between fault register polls, 1-100 ms (default 20)");
 
 /* The interrupt address window: never DMA-mapped (3.15, 5.1.4). */
 #define VTD_MSI_WINDOW_START	0xfee00000ULL
@@ -158,15 +181,28 @@ static void vtd_device_keep_passthrough(struct device *dev,
 
 	if (xa_load(&unit->devices, pci_dev_id(to_pci_dev(dev))))
 		return;		/* seen before (a later driver bind) */
+	/*
+	 * Without a pass-through entry for every requester ID it uses, the
+	 * device would lose DMA the moment translation goes on: the load is
+	 * refused instead (vtd_register_units()).
+	 */
 	if (!(unit->ecap & VTD_ECAP_PT)) {
-		dev_warn(dev, "intel-vtd: has a driver but %s has no pass-through: its DMA is blocked while translation is on\n",
-			 unit->name);
+		dev_err(dev, "intel-vtd: has a driver (%s) but %s has no pass-through; unbind it before loading\n",
+			dev->driver->name, unit->name);
+		unit->unsafe_to_translate = true;
+		return;
+	}
+	if (vtd_has_dma_alias(to_pci_dev(dev))) {
+		dev_err(dev, "intel-vtd: has a driver (%s) and DMA requester-ID aliases we cannot pass through; unbind it before loading\n",
+			dev->driver->name);
+		unit->unsafe_to_translate = true;
 		return;
 	}
 	vdev = vtd_device_create(dev, unit);
 	if (IS_ERR(vdev)) {
-		dev_warn(dev, "intel-vtd: no pass-through entry (%pe): its DMA is blocked while translation is on\n",
-			 vdev);
+		dev_err(dev, "intel-vtd: has a driver (%s) but no pass-through entry (%pe)\n",
+			dev->driver->name, vdev);
+		unit->unsafe_to_translate = true;
 		return;
 	}
 	vdev->passthrough_only = true;
@@ -195,6 +231,12 @@ static struct iommu_device *vtd_probe_device(struct device *dev)
 		vtd_device_keep_passthrough(dev, unit);
 		return ERR_PTR(-ENODEV);
 	}
+	/*
+	 * Registering one unit probes every device: those of a unit not yet
+	 * registered (no ops) wait for its own registration to probe them.
+	 */
+	if (!unit->iommu.ops)
+		return ERR_PTR(-ENODEV);
 	/* Requests under another requester ID would need more entries. */
 	if (vtd_has_dma_alias(to_pci_dev(dev))) {
 		dev_info(dev, "intel-vtd: DMA requester-ID aliases are not supported\n");
@@ -320,6 +362,13 @@ static int vtd_register_units(void)
 		unit->registered = true;
 	}
 	list_for_each_entry(unit, &vtd_units, node) {
+		if (unit->unsafe_to_translate) {
+			pr_err("%s: a device with a driver could not be put in pass-through: translation stays off\n",
+			       unit->name);
+			return -EBUSY;
+		}
+	}
+	list_for_each_entry(unit, &vtd_units, node) {
 		ret = vtd_unit_enable_translation(unit);
 		if (ret)
 			return ret;
@@ -343,21 +392,31 @@ static void vtd_unregister_units(void)
 		vtd_unit_disable_translation(unit);
 }
 
-/* Devices of ours that have a driver bound keep the units in use. */
+/*
+ * Devices of ours that have a driver bound keep the units in use. The
+ * unit lock keeps a concurrent release_device from freeing an entry we
+ * look at; a driver that binds after this check loses its DMA: writing
+ * release while binding drivers is the user's race.
+ */
 static int vtd_units_busy(void)
 {
+	const struct device_driver *drv;
 	struct vtd_device *vdev;
 	struct vtd_unit *unit;
 	unsigned long sid;
 
 	list_for_each_entry(unit, &vtd_units, node) {
+		spin_lock(&unit->lock);
 		xa_for_each(&unit->devices, sid, vdev) {
-			if (vdev->passthrough_only || !vdev->dev->driver)
+			drv = READ_ONCE(vdev->dev->driver);
+			if (vdev->passthrough_only || !drv)
 				continue;
 			dev_info(vdev->dev, "intel-vtd: still driven by %s: not released\n",
-				 vdev->dev->driver->name);
+				 drv->name);
+			spin_unlock(&unit->lock);
 			return -EBUSY;
 		}
+		spin_unlock(&unit->lock);
 	}
 	return 0;
 }

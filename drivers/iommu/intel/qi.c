@@ -125,9 +125,15 @@ static void vtd_qi_recover(struct vtd_unit *unit, u32 fsts,
  * Appends a status-write wait descriptor and polls until the hardware has
  * written it, so on return every descriptor has completed.
  *
+ * A wait that times out leaves descriptors the hardware may still fetch
+ * in the queue, so the queue is not written again: every later submission
+ * fails at once with -EIO. Callers treat a failed invalidation as "the
+ * hardware may still use what it caches" and never free such memory.
+ *
  * Context: any; spins with interrupts off while the hardware works.
  * Return: 0; -EIO if the hardware reported a queue error (the queue is
- * recovered); -ETIMEDOUT if the wait did not complete within a second.
+ * recovered) or the queue was stopped by an earlier timeout; -ETIMEDOUT
+ * if the wait did not complete within a second.
  */
 int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 		  unsigned int n)
@@ -145,6 +151,11 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 		return -EINVAL;
 
 	spin_lock_irqsave(&qi->lock, flags);
+	if (qi->stopped) {
+		spin_unlock_irqrestore(&qi->lock, flags);
+		atomic64_inc(&unit->stats.qi_errors);
+		return -EIO;
+	}
 	seq = ++qi->seq;
 	wait = vtd_qi_wait(VTD_QI_WAIT_SW, seq, virt_to_phys(qi->status));
 	for (i = 0; i <= n; i++) {
@@ -166,10 +177,11 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 			error = true;
 		}
 		if (ktime_get_ns() > deadline) {
-			pr_err("%s: invalidation wait timed out (IQH %#llx IQT %#llx FSTS %#x)\n",
+			pr_err("%s: invalidation wait timed out (IQH %#llx IQT %#llx FSTS %#x): invalidation queue stopped\n",
 			       unit->name, vtd_readq(unit, VTD_IQH_REG),
 			       vtd_readq(unit, VTD_IQT_REG), fsts);
 			atomic64_inc(&unit->stats.qi_errors);
+			qi->stopped = true;
 			ret = -ETIMEDOUT;
 			break;
 		}

@@ -9,7 +9,9 @@
  * polling started. Translation (GCMD.TE) is turned on only after the
  * iommu core has probed every device, so a device that was already live
  * has its pass-through entry before the first request is translated.
- * Teardown runs the other way round, translation off first.
+ * Teardown: the iommu core blocks every device of ours while translation
+ * is still on (iommu.c), then here translation goes off first and the
+ * rest follows in reverse order.
  */
 #define pr_fmt(fmt) "intel-vtd: " fmt
 

@@ -14,8 +14,9 @@
  *
  * Locking, from outside in: the iommu core's group mutex serialises
  * attach/detach/probe/release of one device; unit->lock (spinlock)
- * protects the unit's root, context and PASID tables and its device
- * xarray; domain->lock (spinlock) protects the domain's device and unit
+ * protects the unit's root, context and PASID tables, and keeps a
+ * device looked up in the unit's xarray alive (erasing takes it; the
+ * xarray's own lock orders inserts); domain->lock (spinlock) protects the domain's device and unit
  * lists and excludes freeing table pages from a debugfs dump of them;
  * unit->qi.lock (spinlock, irqsave) serialises the invalidation
  * queue. map/unmap take no lock of ours: intel-pgtable is safe for
@@ -51,6 +52,7 @@ struct vtd_qi {
 	unsigned int tail;		/* next free slot */
 	u32 *status;			/* wait-descriptor status, DMA-written */
 	u32 seq;			/* last status value used */
+	bool stopped;			/* a wait timed out: queue unusable */
 	spinlock_t lock;
 };
 
@@ -101,11 +103,13 @@ struct vtd_unit {
 	struct vtd_qi qi;
 
 	struct delayed_work fault_work;	/* polls the fault registers */
+	bool fault_polling;		/* the registers are ours to poll */
 	struct vtd_fault_log fault_log;
 	struct vtd_unit_stats stats;
 
 	struct iommu_device iommu;
 	bool registered;
+	bool unsafe_to_translate;	/* a live device lacks pass-through */
 	struct dentry *debugfs;
 };
 
@@ -118,7 +122,6 @@ struct vtd_device {
 	struct vtd_pasid_dir_entry *pasid_dir;	/* 4K page */
 	struct vtd_pasid_entry *pasid_table;	/* 4K page: PASIDs 0-63 */
 	struct iommu_domain *domain;	/* attached; NULL means blocked */
-	u16 did;			/* DID in the present PASID entry */
 	struct list_head domain_node;	/* in vtd_domain->devices */
 	bool passthrough_only;		/* driver bound at load: not ours */
 	struct dentry *debugfs;

@@ -419,6 +419,35 @@ TEST_F(vtd_bound, hwpt_alloc_errors)
 	test_cmd_destroy(hwpt);
 }
 
+/*
+ * A HWPT outlives the devices it was attached to, so each paging domain
+ * of intel-vtd holds a reference on the module: rmmod is refused while
+ * one exists. A refused allocation leaves the count as it was.
+ */
+TEST_F(vtd_bound, hwpt_holds_module)
+{
+	const char *refcnt = "/sys/module/intel_vtd/refcnt";
+	uint64_t before, during, after;
+	__u32 hwpt, id;
+
+	if (vtd_driver_has_nesting())
+		SKIP(return, "the IOMMU driver is not the intel_vtd module");
+	ASSERT_EQ(0, sysfs_read_u64_base(refcnt, &before, 10));
+	test_cmd_hwpt_alloc(self->dev.dev_id, self->ioas_id, 0, &hwpt);
+	ASSERT_EQ(0, sysfs_read_u64_base(refcnt, &during, 10));
+	ASSERT_EQ(before + 1, during);
+
+	/* Negative test: flags we refuse take no reference */
+	test_err_hwpt_alloc(EOPNOTSUPP, self->dev.dev_id, self->ioas_id,
+			    IOMMU_HWPT_ALLOC_NEST_PARENT, &id);
+	ASSERT_EQ(0, sysfs_read_u64_base(refcnt, &after, 10));
+	ASSERT_EQ(during, after);
+
+	test_cmd_destroy(hwpt);
+	ASSERT_EQ(0, sysfs_read_u64_base(refcnt, &after, 10));
+	ASSERT_EQ(before, after);
+}
+
 /* ---- IOMMU_GET_HW_INFO ---- */
 
 TEST_F(vtd_bound, hw_info_errors)
