@@ -16,8 +16,9 @@
  * attach/detach/probe/release of one device; unit->lock (spinlock)
  * protects the unit's root, context and PASID tables, and keeps a
  * device looked up in the unit's xarray alive (erasing takes it; the
- * xarray's own lock orders inserts); domain->lock (spinlock) protects the domain's device and unit
- * lists and excludes freeing table pages from a debugfs dump of them;
+ * xarray's own lock orders inserts); domain->lock (spinlock) protects
+ * the domain's device and unit lists and excludes freeing table pages
+ * from a debugfs dump of them;
  * unit->qi.lock (spinlock, irqsave) serialises the invalidation
  * queue. map/unmap take no lock of ours: intel-pgtable is safe for
  * disjoint ranges and the iommu core never overlaps them.
