@@ -6,7 +6,19 @@
 #
 # QEMU q35 under TCG (KVM cannot run these guests here) with an intel-iommu
 # in scalable mode with first-stage translation and no interrupt
-# remapping, an edu and an igb device as DMA initiators, 2 vCPUs, 4 GiB.
+# remapping, 2 vCPUs, 4 GiB, and this PCI topology of DMA initiators
+# (none has a driver in the test kernel but edu's own tests):
+#
+#   00:0a.0  edu           the primary test device (first by address)
+#   00:0b.0  igb
+#   00:10.0  edu           a second device with an IOMMU group of its own
+#   00:11.0  edu   } one multi-function device without ACS: one group
+#   00:11.1  edu   }
+#   00:12.0  PCIe root port with ACS      -> 01:00.0 igb (its own group)
+#   00:13.0  PCIe root port without ACS   -> 02:00.0 igb (shares the
+#                                            port's group)
+#
+# The root ports get their driver (pcieport) at boot, as on real hosts.
 # The guest boots with the built-in VT-d driver off, so our modules can
 # take the unit; --peer boots it with the built-in driver on instead, for
 # comparisons in the same configuration. The guest sees the build root as
@@ -42,6 +54,11 @@ fi
 append="$iommu_args iommufd.allow_unsafe_interrupts=1 vfio_iommu_type1.allow_unsafe_interrupts=1"
 
 [ -n "$log" ] || log=/dev/null
+
+# One test VM at a time on this machine: two TCG guests on two cores
+# would only slow each other down (and time out).
+exec 8>"$VTD_CACHE/.vm.lock"
+flock 8
 mkdir -p "$(dirname "$log")" 2>/dev/null || true
 
 "$VTD_TOP/scripts/in-root.sh" /bin/bash -euo pipefail -c '
@@ -56,13 +73,22 @@ pick() { for p in "$@"; do
 sm=$(pick scalable-mode x-scalable-mode)
 fs=$(pick fsts flts x-flts)
 iommu="intel-iommu,$sm=on,$fs=on,intremap=off,aw-bits=48"
+edu=edu,dma_mask=0xffffffffffffffff
+devices="-device $iommu -device $edu -device igb
+ -device $edu,addr=0x10
+ -device $edu,addr=0x11.0,multifunction=on -device $edu,addr=0x11.1
+ -device pcie-root-port,id=rp_acs,bus=pcie.0,addr=0x12,chassis=1
+ -device igb,bus=rp_acs
+ -device pcie-root-port,id=rp_noacs,bus=pcie.0,addr=0x13,chassis=2,disable-acs=on
+ -device igb,bus=rp_noacs"
+devices=$(echo $devices)
 
 set +e
 timeout --kill-after=15 "$timeout" \
 	vng --disable-kvm --disable-microvm --verbose --skip-modules \
 	--cpus 2 --memory 4G --cwd "$top" --rwdir="$top=$top" \
 	--append "$append" \
-	--qemu-opts="-device $iommu -device edu,dma_mask=0xffffffffffffffff -device igb" \
+	--qemu-opts="$devices" \
 	--exec "$*" O="$kdir" </dev/null 2>&1 | tee "$log"
 exit "${PIPESTATUS[0]}"
 ' vm "$kdir" "$append" "$timeout" "$VTD_TOP" "$log" "$@"
