@@ -18,6 +18,7 @@
  */
 #define pr_fmt(fmt) "intel-pgtable: " fmt
 
+#include <linux/debugfs.h>
 #include <linux/export.h>
 #include <linux/gfp.h>
 #include <linux/minmax.h>
@@ -50,10 +51,12 @@ static const struct {
 static atomic_long_t vtd_pt_live_pages;
 
 /**
- * vtd_pt_pages_in_use() - table pages currently allocated by this library
+ * vtd_pt_pages_in_use() - pages currently allocated by this library
  *
  * Counts the pages of every table, including pages handed to a gather
- * and not yet released. For leak checks in tests.
+ * and not yet released or in a quarantine list, and every page of
+ * vtd_hw_page_alloc(). For leak checks: /sys/kernel/debug/intel-pgtable/
+ * pages_in_use shows it, and reads 0 once every user is unloaded.
  *
  * Return: the number of pages.
  */
@@ -197,7 +200,12 @@ int vtd_pt_init(struct vtd_pt *pt, const struct vtd_pt_cfg *cfg, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(vtd_pt_init);
 
-static void vtd_pt_free_tree(struct vtd_pt *pt, u64 *table, unsigned int level)
+/*
+ * Free the pages of a subtree, or move them to @quarantine (still counted
+ * in vtd_pt_live_pages, no longer @pt's) when that is not NULL.
+ */
+static void vtd_pt_free_tree(struct vtd_pt *pt, u64 *table, unsigned int level,
+			     struct list_head *quarantine)
 {
 	unsigned int i;
 
@@ -206,9 +214,15 @@ static void vtd_pt_free_tree(struct vtd_pt *pt, u64 *table, unsigned int level)
 
 		if (vtd_pt_present(e, pt->first_level) &&
 		    !vtd_pt_is_leaf(e, level, pt->first_level))
-			vtd_pt_free_tree(pt, vtd_pt_table_va(e), level - 1);
+			vtd_pt_free_tree(pt, vtd_pt_table_va(e), level - 1,
+					 quarantine);
 	}
-	vtd_pt_free_page(pt, virt_to_page(table));
+	if (!quarantine) {
+		vtd_pt_free_page(pt, virt_to_page(table));
+		return;
+	}
+	list_add_tail(&virt_to_page(table)->lru, quarantine);
+	atomic_long_dec(&pt->nr_tables);
 }
 
 /**
@@ -222,11 +236,99 @@ void vtd_pt_destroy(struct vtd_pt *pt)
 {
 	if (!pt->top)
 		return;
-	vtd_pt_free_tree(pt, pt->top, pt->levels - 1);
+	vtd_pt_free_tree(pt, pt->top, pt->levels - 1, NULL);
 	pt->top = NULL;
 	WARN_ON(atomic_long_read(&pt->nr_tables));
 }
 EXPORT_SYMBOL_GPL(vtd_pt_destroy);
+
+/**
+ * vtd_pt_destroy_quarantine() - give up a table the hardware may still walk
+ * @pt: the table; empty and unusable afterwards
+ * @quarantine: list to move every table page to (linked by page->lru)
+ *
+ * For a table whose invalidation failed: its pages must not be reused
+ * while the hardware may still walk them, so they go to @quarantine, to
+ * be freed with vtd_pt_quarantine_free() once the hardware is known to
+ * walk no table (translation off). They keep counting in
+ * vtd_pt_pages_in_use() until then.
+ *
+ * Context: no other call on @pt may run.
+ */
+void vtd_pt_destroy_quarantine(struct vtd_pt *pt, struct list_head *quarantine)
+{
+	if (!pt->top)
+		return;
+	vtd_pt_free_tree(pt, pt->top, pt->levels - 1, quarantine);
+	pt->top = NULL;
+	WARN_ON(atomic_long_read(&pt->nr_tables));
+}
+EXPORT_SYMBOL_GPL(vtd_pt_destroy_quarantine);
+
+/**
+ * vtd_pt_quarantine_free() - free pages given up by a quarantine call
+ * @quarantine: pages from vtd_pt_destroy_quarantine(),
+ *	vtd_pt_gather_quarantine() or vtd_hw_page_quarantine(); empty after
+ *
+ * Context: the hardware walks none of them any more.
+ * Return: the number of pages freed.
+ */
+long vtd_pt_quarantine_free(struct list_head *quarantine)
+{
+	long n = vtd_pt_put_pages(quarantine);
+
+	atomic_long_sub(n, &vtd_pt_live_pages);
+	return n;
+}
+EXPORT_SYMBOL_GPL(vtd_pt_quarantine_free);
+
+/**
+ * vtd_hw_page_alloc() - a zeroed page for another structure the hardware
+ *			 reads (root, context or PASID table, queue)
+ * @nid: NUMA node, or NUMA_NO_NODE
+ * @gfp: allocation flags
+ *
+ * Counted in vtd_pt_pages_in_use() with the table pages, so one counter
+ * tells whether everything the driver gave the hardware has been freed.
+ *
+ * Return: the page's kernel address, or NULL.
+ */
+void *vtd_hw_page_alloc(int nid, gfp_t gfp)
+{
+	struct page *page = alloc_pages_node(nid, gfp | __GFP_ZERO, 0);
+
+	if (!page)
+		return NULL;
+	atomic_long_inc(&vtd_pt_live_pages);
+	return page_address(page);
+}
+EXPORT_SYMBOL_GPL(vtd_hw_page_alloc);
+
+/**
+ * vtd_hw_page_free() - free a page from vtd_hw_page_alloc()
+ * @va: its kernel address, or NULL
+ */
+void vtd_hw_page_free(void *va)
+{
+	if (!va)
+		return;
+	free_page((unsigned long)va);
+	atomic_long_dec(&vtd_pt_live_pages);
+}
+EXPORT_SYMBOL_GPL(vtd_hw_page_free);
+
+/**
+ * vtd_hw_page_quarantine() - keep a vtd_hw_page_alloc() page the hardware
+ *			      may still read
+ * @va: its kernel address, or NULL
+ * @quarantine: list for vtd_pt_quarantine_free()
+ */
+void vtd_hw_page_quarantine(void *va, struct list_head *quarantine)
+{
+	if (va)
+		list_add_tail(&virt_to_page(va)->lru, quarantine);
+}
+EXPORT_SYMBOL_GPL(vtd_hw_page_quarantine);
 
 /**
  * vtd_pt_top_phys() - physical address of the top-level table
@@ -531,6 +633,10 @@ static noinline int vtd_pt_map_tables(struct vtd_pt *pt, u64 *table,
 	ret = vtd_pt_map_check(&m, table, level, iova, last, fl);
 	if (ret)
 		return ret;
+	if (pt->cfg.max_tables &&
+	    atomic_long_read(&pt->nr_tables) + m.need + m.need_leaf >
+	    pt->cfg.max_tables)
+		return -ENOSPC;
 	ret = vtd_pt_alloc_pages(pt, &m.pool, m.need, true, gfp);
 	if (!ret)
 		ret = vtd_pt_alloc_pages(pt, &m.leaf_pool, m.need_leaf, false,
@@ -620,7 +726,8 @@ static __always_inline int __vtd_pt_map(struct vtd_pt *pt, u64 iova,
  * Return: 0; -EINVAL for a misaligned @iova, @paddr or @size, an empty
  * range or bad @prot; -ERANGE for an IOVA outside the format's width (or
  * not canonical) or an output address beyond the table's output width;
- * -EEXIST if any page of the range is already mapped; -ENOMEM.
+ * -EEXIST if any page of the range is already mapped; -ENOMEM; -ENOSPC
+ * if the new table pages would take the table above @cfg.max_tables.
  */
 int vtd_pt_map(struct vtd_pt *pt, u64 iova, phys_addr_t paddr, u64 size,
 	       int prot, gfp_t gfp)
@@ -863,28 +970,30 @@ void vtd_pt_gather_release(struct vtd_pt *pt, struct vtd_pt_gather *gather)
 EXPORT_SYMBOL_GPL(vtd_pt_gather_release);
 
 /**
- * vtd_pt_gather_abandon() - give up the table pages an unmap collected
+ * vtd_pt_gather_quarantine() - keep the table pages an unmap collected
  * @pt: the table the pages came from
- * @gather: the gather; empty afterwards
+ * @gather: the gather; its page list is empty afterwards
+ * @quarantine: list to move the pages to
  *
  * For when the invalidation failed: the hardware may still walk the
- * pages, so they are never freed. They stop counting as @pt's.
+ * pages, so they are not freed until vtd_pt_quarantine_free(). They stop
+ * counting as @pt's, and keep counting in vtd_pt_pages_in_use().
  *
- * Return: the number of pages leaked.
+ * Return: the number of pages moved.
  */
-long vtd_pt_gather_abandon(struct vtd_pt *pt, struct vtd_pt_gather *gather)
+long vtd_pt_gather_quarantine(struct vtd_pt *pt, struct vtd_pt_gather *gather,
+			      struct list_head *quarantine)
 {
 	struct page *page;
 	long n = 0;
 
 	list_for_each_entry(page, &gather->freelist, lru)
 		n++;
-	INIT_LIST_HEAD(&gather->freelist);
-	if (n)
-		vtd_pt_account(pt, -n);
+	list_splice_tail_init(&gather->freelist, quarantine);
+	atomic_long_sub(n, &pt->nr_tables);
 	return n;
 }
-EXPORT_SYMBOL_GPL(vtd_pt_gather_abandon);
+EXPORT_SYMBOL_GPL(vtd_pt_gather_quarantine);
 
 /**
  * vtd_pt_walk_iova() - read the entries the hardware would walk for an IOVA
@@ -920,7 +1029,10 @@ EXPORT_SYMBOL_GPL(vtd_pt_walk_iova);
  * vtd_pt_lookup() - translate one IOVA
  * @pt: the table
  * @iova: the IOVA
- * @out: output address, leaf size, permissions and D bit of its leaf
+ * @out: output address, leaf size, permissions and D bit of its leaf; on
+ *	-ENOENT, @out->leaf_size is the size of the unmapped span around
+ *	@iova (the span of the entry found not present), so a walker can
+ *	step over holes
  *
  * Return: 0, -ENOENT if @iova is not mapped, -ERANGE if it is outside the
  * table.
@@ -938,9 +1050,9 @@ int vtd_pt_lookup(struct vtd_pt *pt, u64 iova, struct vtd_pt_xlate *out)
 		return n;
 	e = entries[n - 1];
 	level = pt->levels - n;
+	out->leaf_size = vtd_pt_level_size(level);
 	if (!vtd_pt_present(e, fl))
 		return -ENOENT;
-	out->leaf_size = vtd_pt_level_size(level);
 	out->paddr = vtd_pt_leaf_pa(e, level) | (iova & (out->leaf_size - 1));
 	out->prot = vtd_pt_leaf_prot(e, fl);
 	out->dirty = e & vtd_pt_dirty_bit(fl);
@@ -1025,6 +1137,31 @@ int vtd_pt_read_and_clear_dirty(struct vtd_pt *pt, u64 iova, u64 size,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(vtd_pt_read_and_clear_dirty);
+
+static struct dentry *vtd_pt_debugfs;
+
+static int vtd_pt_pages_in_use_get(void *data, u64 *val)
+{
+	*val = vtd_pt_pages_in_use();
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(vtd_pt_pages_in_use_fops, vtd_pt_pages_in_use_get,
+			 NULL, "%llu\n");
+
+static int __init vtd_pt_module_init(void)
+{
+	vtd_pt_debugfs = debugfs_create_dir("intel-pgtable", NULL);
+	debugfs_create_file_unsafe("pages_in_use", 0444, vtd_pt_debugfs, NULL,
+				   &vtd_pt_pages_in_use_fops);
+	return 0;
+}
+module_init(vtd_pt_module_init);
+
+static void __exit vtd_pt_module_exit(void)
+{
+	debugfs_remove_recursive(vtd_pt_debugfs);
+}
+module_exit(vtd_pt_module_exit);
 
 MODULE_DESCRIPTION("VT-d first- and second-level page-table library");
 MODULE_LICENSE("GPL");

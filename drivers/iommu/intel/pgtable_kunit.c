@@ -910,36 +910,46 @@ static void unmap_gather_tables(struct kunit *test)
 }
 
 /*
- * A failed invalidation: the caller abandons the gather. The pages are
+ * A failed invalidation: the caller quarantines the gather. The pages are
  * not freed (the walker may hold them) but stop counting as the table's,
- * so destroying the table later finds its count right.
+ * so destroying the table later finds its count right; they count as the
+ * library's until the caller frees the quarantine.
  */
-static void unmap_gather_abandon(struct kunit *test)
+static void unmap_gather_quarantine(struct kunit *test)
 {
 	struct vtd_pt *pt = test_pt(test);
 	u64 x = GB(4) + MB(2);
-	struct page *leaked[4], *page;
+	struct page *kept[4], *page;
 	struct vtd_pt_gather g;
+	LIST_HEAD(quarantine);
 	unsigned int n = 0, i;
-	long tables;
+	long tables, pages;
 
 	map_ok(test, x, TEST_PA + PG_4K, SZ_2M, RW);
 	tables = nr_tables(test);
+	pages = vtd_pt_pages_in_use();
 	vtd_pt_gather_init(&g);
 	KUNIT_EXPECT_EQ(test, vtd_pt_unmap(pt, x, SZ_2M, &g), PG_2M);
 	list_for_each_entry(page, &g.freelist, lru)
-		if (!WARN_ON(n == ARRAY_SIZE(leaked)))
-			leaked[n++] = page;
+		if (!WARN_ON(n == ARRAY_SIZE(kept)))
+			kept[n++] = page;
 	KUNIT_ASSERT_EQ(test, n, 1);
 
-	KUNIT_EXPECT_EQ(test, vtd_pt_gather_abandon(pt, &g), 1);
+	KUNIT_EXPECT_EQ(test, vtd_pt_gather_quarantine(pt, &g, &quarantine), 1);
 	KUNIT_EXPECT_TRUE(test, list_empty(&g.freelist));
 	KUNIT_EXPECT_EQ(test, nr_tables(test), tables - 1);
 	expect_unmapped(test, x);
+	/* Not the table's any more, but still allocated: still counted. */
+	KUNIT_EXPECT_EQ(test, vtd_pt_pages_in_use(), pages);
+	i = 0;
+	list_for_each_entry(page, &quarantine, lru)
+		KUNIT_EXPECT_PTR_EQ(test, page, kept[i++]);
+	KUNIT_EXPECT_EQ(test, i, n);
 
-	/* The test plays the caller that later knows the pages are idle. */
-	for (i = 0; i < n; i++)
-		__free_page(leaked[i]);
+	/* The caller that later knows the pages are idle frees them. */
+	KUNIT_EXPECT_EQ(test, vtd_pt_quarantine_free(&quarantine), 1);
+	KUNIT_EXPECT_TRUE(test, list_empty(&quarantine));
+	KUNIT_EXPECT_EQ(test, vtd_pt_pages_in_use(), pages - 1);
 }
 
 static void unmap_whole_leaf(struct kunit *test)
@@ -1912,7 +1922,7 @@ static struct kunit_case intel_pgtable_cases[] = {
 	KUNIT_CASE_PARAM(lookup_errors, pt_format_gen_params),
 	KUNIT_CASE_PARAM(unmap_bad_range, pt_format_gen_params),
 	KUNIT_CASE_PARAM(unmap_gather_tables, pt_format_gen_params),
-	KUNIT_CASE_PARAM(unmap_gather_abandon, pt_format_gen_params),
+	KUNIT_CASE_PARAM(unmap_gather_quarantine, pt_format_gen_params),
 	KUNIT_CASE_PARAM(unmap_whole_leaf, pt_format_gen_params),
 	KUNIT_CASE_PARAM(unmap_mid_leaf, pt_format_gen_params),
 	KUNIT_CASE_PARAM(unmap_holes, pt_format_gen_params),

@@ -48,6 +48,8 @@ enum vtd_pt_format {
  * @oas_bits: output address width in bits (12 < oas_bits <= 52)
  * @flags: %VTD_PT_CFG_* flags
  * @nid: NUMA node for table pages, or NUMA_NO_NODE
+ * @max_tables: at most this many table pages (top included); a map that
+ *	would need more fails with -ENOSPC. 0: no limit
  */
 struct vtd_pt_cfg {
 	enum vtd_pt_format format;
@@ -55,6 +57,7 @@ struct vtd_pt_cfg {
 	unsigned int oas_bits;
 	unsigned int flags;
 	int nid;
+	unsigned long max_tables;
 };
 
 /**
@@ -133,13 +136,19 @@ static inline bool vtd_pt_gather_empty(const struct vtd_pt_gather *gather)
 
 int vtd_pt_init(struct vtd_pt *pt, const struct vtd_pt_cfg *cfg, gfp_t gfp);
 void vtd_pt_destroy(struct vtd_pt *pt);
+void vtd_pt_destroy_quarantine(struct vtd_pt *pt, struct list_head *quarantine);
 phys_addr_t vtd_pt_top_phys(const struct vtd_pt *pt);
 int vtd_pt_map(struct vtd_pt *pt, u64 iova, phys_addr_t paddr, u64 size,
 	       int prot, gfp_t gfp);
 u64 vtd_pt_unmap(struct vtd_pt *pt, u64 iova, u64 size,
 		 struct vtd_pt_gather *gather);
 void vtd_pt_gather_release(struct vtd_pt *pt, struct vtd_pt_gather *gather);
-long vtd_pt_gather_abandon(struct vtd_pt *pt, struct vtd_pt_gather *gather);
+long vtd_pt_gather_quarantine(struct vtd_pt *pt, struct vtd_pt_gather *gather,
+			      struct list_head *quarantine);
+long vtd_pt_quarantine_free(struct list_head *quarantine);
+void *vtd_hw_page_alloc(int nid, gfp_t gfp);
+void vtd_hw_page_free(void *va);
+void vtd_hw_page_quarantine(void *va, struct list_head *quarantine);
 int vtd_pt_lookup(struct vtd_pt *pt, u64 iova, struct vtd_pt_xlate *out);
 int vtd_pt_read_and_clear_dirty(struct vtd_pt *pt, u64 iova, u64 size,
 				unsigned int flags, vtd_pt_dirty_fn fn,
@@ -147,6 +156,32 @@ int vtd_pt_read_and_clear_dirty(struct vtd_pt *pt, u64 iova, u64 size,
 int vtd_pt_walk_iova(struct vtd_pt *pt, u64 iova,
 		     u64 entries[VTD_PT_MAX_LEVELS]);
 struct seq_file;
+
+/**
+ * struct vtd_pt_dump - a dump in progress (see vtd_pt_dump_chunk())
+ * @m: where it prints
+ * @next: the first entry the next chunk visits, as an IOVA before sign
+ *	extension
+ * @va: first IOVA of the pending run of leaves
+ * @pa: its output address
+ * @attrs: leaf bits but the address
+ * @leaf_size: size of the leaves of the run
+ * @count: leaves in the run; 0 = none pending
+ */
+struct vtd_pt_dump {
+	struct seq_file *m;
+	u64 next;
+	u64 va;
+	u64 pa;
+	u64 attrs;
+	u64 leaf_size;
+	u64 count;
+};
+
+void vtd_pt_dump_begin(struct vtd_pt *pt, struct vtd_pt_dump *d,
+		       struct seq_file *m);
+bool vtd_pt_dump_chunk(struct vtd_pt *pt, struct vtd_pt_dump *d,
+		       unsigned int max_entries);
 void vtd_pt_dump(struct vtd_pt *pt, struct seq_file *m);
 long vtd_pt_pages_in_use(void);
 
