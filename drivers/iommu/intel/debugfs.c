@@ -6,8 +6,16 @@
  *   <unit>/caps              CAP and ECAP, decoded
  *   <unit>/counters          struct vtd_unit_stats, "name value"
  *   <unit>/faults            the fault log, oldest first
- *   devices/<dev>/domain     what the device is attached to
- *   devices/<dev>/pgtable    the page table of that domain
+ *   <unit>/context           every present context entry, from the tables
+ *   <unit>/inject            fault injection: "errors N" or "timeouts N"
+ *                            makes the next N invalidations fail
+ *   devices/<dev>/domain     what the device is attached to (for a nested
+ *                            domain also its engine, guest table, shadow
+ *                            size and sync statistics)
+ *   devices/<dev>/pgtable    the page table of that domain (the shadow of
+ *                            a nested domain of the software engine)
+ *   devices/<dev>/translate  write a GIOVA, then read: the guest's stage 1,
+ *                            the parent's stage 2, and the shadow for it
  *
  * Every file's data is the unit or device it describes. debugfs_remove()
  * waits for the reads in progress and makes later ones fail, so a device
@@ -29,6 +37,8 @@
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "vtd.h"
 
@@ -166,6 +176,7 @@ static const struct vtd_debugfs_stat vtd_debugfs_stats[] = {
 	VTD_DEBUGFS_STAT(faults_dropped),
 	VTD_DEBUGFS_STAT(qi_submits),
 	VTD_DEBUGFS_STAT(qi_errors),
+	VTD_DEBUGFS_STAT(qi_recovered),
 	VTD_DEBUGFS_STAT(inv_piotlb_page),
 	VTD_DEBUGFS_STAT(inv_piotlb_pasid),
 	VTD_DEBUGFS_STAT(inv_pasid_cache),
@@ -235,12 +246,6 @@ static int vtd_debugfs_faults_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vtd_debugfs_faults);
 
-static bool vtd_debugfs_is_paging(const struct iommu_domain *d)
-{
-	return d && d != &vtd_identity_domain && d != &vtd_blocked_domain &&
-	       (d->type & __IOMMU_DOMAIN_PAGING);
-}
-
 static const char *vtd_debugfs_domain_type(const struct iommu_domain *d)
 {
 	if (!d)
@@ -249,37 +254,35 @@ static const char *vtd_debugfs_domain_type(const struct iommu_domain *d)
 		return "identity";
 	if (d == &vtd_blocked_domain)
 		return "blocked";
-	if (vtd_debugfs_is_paging(d))
+	if (vtd_domain_is_paging(d))
 		return "paging";
 	if (d->type == IOMMU_DOMAIN_NESTED)
 		return "nested";
 	return "other";
 }
 
+static const char *const vtd_debugfs_kinds[] = {
+	[VTD_DEV_CORE] = "core",
+	[VTD_DEV_PASSTHROUGH] = "passthrough",
+	[VTD_DEV_BLOCKED] = "blocked",
+	[VTD_DEV_NAMESPACE] = "namespace",
+};
+
 static int vtd_debugfs_domain_show(struct seq_file *m, void *unused)
 {
 	struct vtd_device *vdev = m->private;
 	struct vtd_unit *unit = vdev->unit;
-	unsigned long pgsize_bitmap = 0;
-	unsigned int levels = 0;
 	struct vtd_domain *vd;
 	const char *type;
-	bool paging;
 	u16 did;
 
 	/*
-	 * A snapshot under unit->lock. The DID is the one the hardware sees,
-	 * read from the RID_PASID entry; in the middle of an attach it can
-	 * already be the new domain's while the type is still the old one.
+	 * The DID is the one the hardware sees, read from the RID_PASID
+	 * entry; in the middle of an attach it can already be the new
+	 * domain's while the type is still the old one.
 	 */
 	spin_lock(&unit->lock);
 	type = vtd_debugfs_domain_type(vdev->domain);
-	paging = vtd_debugfs_is_paging(vdev->domain);
-	if (paging) {
-		vd = to_vtd_domain(vdev->domain);
-		levels = vd->pt.levels;
-		pgsize_bitmap = vd->domain.pgsize_bitmap;
-	}
 	did = vtd_pasid_p(&vdev->pasid_table[0]) ?
 	      vtd_pasid_did(&vdev->pasid_table[0]) : 0;
 	spin_unlock(&unit->lock);
@@ -287,44 +290,210 @@ static int vtd_debugfs_domain_show(struct seq_file *m, void *unused)
 	seq_printf(m, "type %s\n", type);
 	seq_printf(m, "did %u\n", did);
 	seq_printf(m, "unit %s\n", unit->name);
-	seq_printf(m, "passthrough_only %d\n", vdev->passthrough_only);
-	if (paging) {
-		seq_printf(m, "levels %u\n", levels);
-		seq_printf(m, "pgsize_bitmap 0x%lx\n", pgsize_bitmap);
+	seq_printf(m, "kind %s\n", vtd_debugfs_kinds[vdev->kind]);
+	vd = vtd_domain_get_attached(vdev);
+	if (vd) {
+		if (vd->pt.top)
+			seq_printf(m, "levels %u\n", vd->pt.levels);
+		if (vtd_domain_is_paging(&vd->domain)) {
+			seq_printf(m, "pgsize_bitmap 0x%lx\n",
+				   vd->domain.pgsize_bitmap);
+			seq_printf(m, "nest_parent %d\n", vd->nest_parent);
+		} else {
+			vtd_nested_show(vd, m);
+		}
+		vtd_domain_put(vd);
 	}
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vtd_debugfs_domain);
 
+/* Entries per chunk of a dump: the time interrupts stay off is bounded. */
+#define VTD_DEBUGFS_DUMP_CHUNK	512
+
 static int vtd_debugfs_pgtable_show(struct seq_file *m, void *unused)
 {
 	struct vtd_device *vdev = m->private;
-	struct vtd_unit *unit = vdev->unit;
-	struct iommu_domain *d;
+	struct vtd_pt_dump dump;
+	struct vtd_domain *vd;
+	unsigned long flags;
+	bool done;
 
 	/*
-	 * vdev->domain changes only under unit->lock, and the iommu core
-	 * frees a domain only once no device is attached to it: holding the
-	 * lock keeps the domain alive. Its lock keeps unmap from freeing
-	 * table pages during the walk. vtd_pt_dump() does not sleep.
+	 * The reference keeps the domain alive, its lock keeps unmap from
+	 * freeing table pages during a chunk; between chunks we may sleep.
 	 */
-	spin_lock(&unit->lock);
-	d = vdev->domain;
-	if (vtd_debugfs_is_paging(d)) {
-		struct vtd_domain *vd = to_vtd_domain(d);
-		unsigned long flags;
-
+	vd = vtd_domain_get_attached(vdev);
+	if (!vd || !vd->pt.top) {
+		spin_lock(&vdev->unit->lock);
+		seq_printf(m, "no table of ours (%s)\n",
+			   vtd_debugfs_domain_type(vdev->domain));
+		spin_unlock(&vdev->unit->lock);
+		if (vd)
+			vtd_domain_put(vd);
+		return 0;
+	}
+	vtd_pt_dump_begin(&vd->pt, &dump, m);
+	do {
 		spin_lock_irqsave(&vd->lock, flags);
-		vtd_pt_dump(&vd->pt, m);
+		done = vtd_pt_dump_chunk(&vd->pt, &dump, VTD_DEBUGFS_DUMP_CHUNK);
 		spin_unlock_irqrestore(&vd->lock, flags);
+		cond_resched();
+	} while (!done && !seq_has_overflowed(m));
+	vtd_domain_put(vd);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vtd_debugfs_pgtable);
+
+static int vtd_debugfs_translate_show(struct seq_file *m, void *unused)
+{
+	struct vtd_device *vdev = m->private;
+	u64 giova = READ_ONCE(vdev->translate_giova);
+	struct vtd_domain *vd = vtd_domain_get_attached(vdev);
+
+	if (vd && vtd_domain_is_nested(&vd->domain)) {
+		vtd_nested_translate(vd, giova, m);
 	} else {
-		seq_printf(m, "not a paging domain (%s)\n",
-			   vtd_debugfs_domain_type(d));
+		seq_printf(m, "giova 0x%llx\n", giova);
+		seq_puts(m, "not attached to a nested domain\n");
+	}
+	if (vd)
+		vtd_domain_put(vd);
+	return 0;
+}
+
+static int vtd_debugfs_translate_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, vtd_debugfs_translate_show, inode->i_private);
+}
+
+static ssize_t vtd_debugfs_translate_write(struct file *file,
+					   const char __user *ubuf, size_t len,
+					   loff_t *ppos)
+{
+	struct vtd_device *vdev = file_inode(file)->i_private;
+	u64 giova;
+	int ret;
+
+	ret = kstrtou64_from_user(ubuf, len, 0, &giova);
+	if (ret)
+		return ret;
+	WRITE_ONCE(vdev->translate_giova, giova);
+	return len;
+}
+
+static const struct file_operations vtd_debugfs_translate_fops = {
+	.owner = THIS_MODULE,
+	.open = vtd_debugfs_translate_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = vtd_debugfs_translate_write,
+};
+
+static const char *const vtd_debugfs_pgtt[] = {
+	[VTD_PGTT_FL] = "first-level",
+	[VTD_PGTT_SL] = "second-level",
+	[VTD_PGTT_NESTED] = "nested",
+	[VTD_PGTT_PT] = "pass-through",
+};
+
+/*
+ * "bus:dev.fn pasid0 <type> did <N>" for every present context entry,
+ * read from the root and context tables themselves (not from our device
+ * records), with what its RID_PASID entry says ("pasid0 none": blocked).
+ */
+static int vtd_debugfs_context_show(struct seq_file *m, void *unused)
+{
+	struct vtd_unit *unit = m->private;
+	struct vtd_sm_context_entry *ctx;
+	struct vtd_pasid_dir_entry *dir;
+	struct vtd_pasid_entry *pe;
+	unsigned int bus, devfn;
+	phys_addr_t table;
+
+	spin_lock(&unit->lock);
+	for (bus = 0; bus < VTD_SM_ROOT_ENTRIES; bus++) {
+		for (devfn = 0; devfn < 256; devfn++) {
+			const struct vtd_sm_root_entry *re = &unit->root[bus];
+			bool upper = vtd_sm_ctx_is_upper(devfn);
+
+			if (upper ? !vtd_sm_root_up(re) : !vtd_sm_root_lp(re))
+				continue;
+			table = upper ? vtd_sm_root_uctp(re) : vtd_sm_root_lctp(re);
+			ctx = (struct vtd_sm_context_entry *)phys_to_virt(table) +
+			      vtd_sm_ctx_index(devfn);
+			if (!vtd_sm_ctx_p(ctx))
+				continue;
+			seq_printf(m, "%02x:%02x.%d", bus, PCI_SLOT(devfn),
+				   PCI_FUNC(devfn));
+			dir = phys_to_virt(vtd_sm_ctx_pasiddirptr(ctx));
+			pe = vtd_pde_p(&dir[0]) ?
+			     phys_to_virt(vtd_pde_smptblptr(&dir[0])) : NULL;
+			if (!pe || !vtd_pasid_p(pe) ||
+			    vtd_pasid_pgtt(pe) >= ARRAY_SIZE(vtd_debugfs_pgtt) ||
+			    !vtd_debugfs_pgtt[vtd_pasid_pgtt(pe)])
+				seq_puts(m, " pasid0 none\n");
+			else
+				seq_printf(m, " pasid0 %s did %u\n",
+					   vtd_debugfs_pgtt[vtd_pasid_pgtt(pe)],
+					   vtd_pasid_did(pe));
+		}
 	}
 	spin_unlock(&unit->lock);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(vtd_debugfs_pgtable);
+DEFINE_SHOW_ATTRIBUTE(vtd_debugfs_context);
+
+static int vtd_debugfs_inject_show(struct seq_file *m, void *unused)
+{
+	struct vtd_unit *unit = m->private;
+
+	seq_printf(m, "errors %d\ntimeouts %d\nfailed %d\n",
+		   atomic_read(&unit->qi.inject_errors),
+		   atomic_read(&unit->qi.inject_timeouts),
+		   vtd_unit_failed(unit));
+	return 0;
+}
+
+static int vtd_debugfs_inject_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, vtd_debugfs_inject_show, inode->i_private);
+}
+
+/* "errors N" or "timeouts N": the next N invalidations fail that way. */
+static ssize_t vtd_debugfs_inject_write(struct file *file,
+					const char __user *ubuf, size_t len,
+					loff_t *ppos)
+{
+	struct vtd_unit *unit = file_inode(file)->i_private;
+	char buf[32], kind[16];
+	int n;
+
+	if (len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = 0;
+	if (sscanf(buf, "%15s %d", kind, &n) != 2 || n < 0)
+		return -EINVAL;
+	if (!strcmp(kind, "errors"))
+		atomic_set(&unit->qi.inject_errors, n);
+	else if (!strcmp(kind, "timeouts"))
+		atomic_set(&unit->qi.inject_timeouts, n);
+	else
+		return -EINVAL;
+	return len;
+}
+
+static const struct file_operations vtd_debugfs_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = vtd_debugfs_inject_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+	.write = vtd_debugfs_inject_write,
+};
 
 /**
  * vtd_debugfs_init() - create /sys/kernel/debug/intel-vtd/ and devices/
@@ -374,27 +543,41 @@ void vtd_debugfs_add_unit(struct vtd_unit *unit)
 			    &vtd_debugfs_counters_fops);
 	debugfs_create_file("faults", 0400, dir, unit,
 			    &vtd_debugfs_faults_fops);
+	debugfs_create_file("context", 0400, dir, unit,
+			    &vtd_debugfs_context_fops);
+	debugfs_create_file("inject", 0600, dir, unit,
+			    &vtd_debugfs_inject_fops);
 }
 
 /**
- * vtd_debugfs_add_device() - create devices/<dev_name>/ with domain and
+ * vtd_debugfs_add_device() - create devices/<name>/ with domain and
  *			      pgtable
- * @vdev: the device, with @vdev->dev and @vdev->unit set
+ * @vdev: the device, with @vdev->unit set; the directory is named after
+ *	@vdev->dev, or "namespace-<seg>:<bus>:<dev>.<fn>" without one
  *
  * Sets @vdev->debugfs.
  */
 void vtd_debugfs_add_device(struct vtd_device *vdev)
 {
 	struct dentry *dir;
+	char name[32];
 
 	if (IS_ERR_OR_NULL(vtd_debugfs_devices))
 		return;
-	dir = debugfs_create_dir(dev_name(vdev->dev), vtd_debugfs_devices);
+	if (vdev->dev)
+		strscpy(name, dev_name(vdev->dev));
+	else
+		snprintf(name, sizeof(name), "namespace-%04x:%02x:%02x.%d",
+			 vdev->segment, vdev->bus, PCI_SLOT(vdev->devfn),
+			 PCI_FUNC(vdev->devfn));
+	dir = debugfs_create_dir(name, vtd_debugfs_devices);
 	vdev->debugfs = dir;
 	debugfs_create_file("domain", 0400, dir, vdev,
 			    &vtd_debugfs_domain_fops);
 	debugfs_create_file("pgtable", 0400, dir, vdev,
 			    &vtd_debugfs_pgtable_fops);
+	debugfs_create_file("translate", 0600, dir, vdev,
+			    &vtd_debugfs_translate_fops);
 }
 
 /**

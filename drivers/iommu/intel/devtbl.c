@@ -11,11 +11,16 @@
  *
  * Entries are published in an order that leaves the hardware nothing
  * half-written to see: the qwords without the present bit first, then
- * the one with it. Invalidation follows the spec's guidance (6.5.3.3 and
- * 6.5.3.4): after changing or clearing a present entry, the PASID cache
- * and the IOTLB for the old domain ID; after making an entry present,
- * only a write-buffer flush (CAP.RWBF) or, in caching mode (CAP.CM),
- * the caches of the new one.
+ * the one with it. A present entry is never rewritten in place: the spec
+ * does not promise that the hardware reads a 512-bit PASID entry (or a
+ * 256-bit context entry) in one access, and a mix of the old table
+ * pointer and the new domain ID would cache the old table's translations
+ * under the new ID, beyond the invalidation of the old one. So a change
+ * goes through not-present: clear P, invalidate, write the new entry.
+ * Invalidation follows the spec's guidance (6.5.3.3 and 6.5.3.4): after
+ * clearing a present entry, the PASID cache and the IOTLB for the old
+ * domain ID; after making an entry present, only a write-buffer flush
+ * (CAP.RWBF) or, in caching mode (CAP.CM), the caches of the new one.
  */
 #define pr_fmt(fmt) "intel-vtd: " fmt
 
@@ -100,9 +105,9 @@ int vtd_devtbl_setup(struct vtd_device *vdev)
 	void *spare;
 	int ret;
 
-	vdev->pasid_dir = (void *)get_zeroed_page(GFP_KERNEL);
-	vdev->pasid_table = (void *)get_zeroed_page(GFP_KERNEL);
-	spare = (void *)get_zeroed_page(GFP_KERNEL);
+	vdev->pasid_dir = vtd_hw_page_alloc(NUMA_NO_NODE, GFP_KERNEL);
+	vdev->pasid_table = vtd_hw_page_alloc(NUMA_NO_NODE, GFP_KERNEL);
+	spare = vtd_hw_page_alloc(NUMA_NO_NODE, GFP_KERNEL);
 	if (!vdev->pasid_dir || !vdev->pasid_table || !spare) {
 		ret = -ENOMEM;
 		goto err;
@@ -126,7 +131,7 @@ int vtd_devtbl_setup(struct vtd_device *vdev)
 	if (ret)
 		goto err;
 
-	free_page((unsigned long)spare);
+	vtd_hw_page_free(spare);
 	if (unit->cap & VTD_CAP_CM)
 		vtd_inv_context_device(unit, 0, vtd_sid(vdev->bus, vdev->devfn));
 	else
@@ -134,9 +139,9 @@ int vtd_devtbl_setup(struct vtd_device *vdev)
 	return 0;
 
 err:
-	free_page((unsigned long)spare);
-	free_page((unsigned long)vdev->pasid_table);
-	free_page((unsigned long)vdev->pasid_dir);
+	vtd_hw_page_free(spare);
+	vtd_hw_page_free(vdev->pasid_table);
+	vtd_hw_page_free(vdev->pasid_dir);
 	vdev->pasid_table = NULL;
 	vdev->pasid_dir = NULL;
 	return ret;
@@ -162,22 +167,22 @@ void vtd_devtbl_teardown(struct vtd_device *vdev)
 
 	/* 6.5.3.3: context cache, then everything cached under it. */
 	if (vtd_inv_context_device(unit, 0, vtd_sid(vdev->bus, vdev->devfn))) {
-		/* The hardware may still walk them: leak, never reuse. */
-		pr_err("%s: context invalidation failed: PASID tables of %02x:%02x.%d leaked\n",
-		       unit->name, vdev->bus, PCI_SLOT(vdev->devfn),
-		       PCI_FUNC(vdev->devfn));
+		/* The hardware may still walk them: never reuse them. */
+		vtd_quarantine_page(vdev->pasid_table);
+		vtd_quarantine_page(vdev->pasid_dir);
 	} else {
-		free_page((unsigned long)vdev->pasid_table);
-		free_page((unsigned long)vdev->pasid_dir);
+		vtd_hw_page_free(vdev->pasid_table);
+		vtd_hw_page_free(vdev->pasid_dir);
 	}
 	vdev->pasid_table = NULL;
 	vdev->pasid_dir = NULL;
 }
 
-static void vtd_pasid0_invalidate_old(struct vtd_unit *unit, u16 did)
+static int vtd_pasid0_invalidate(struct vtd_unit *unit, u16 did)
 {
-	vtd_inv_pasid_cache(unit, did, 0);
-	vtd_inv_piotlb(unit, did, 0, 0, U64_MAX, false);
+	int ret = vtd_inv_pasid_cache(unit, did, 0);
+
+	return ret ?: vtd_inv_piotlb(unit, did, 0, 0, U64_MAX, false);
 }
 
 /**
@@ -186,54 +191,60 @@ static void vtd_pasid0_invalidate_old(struct vtd_unit *unit, u16 did)
  * @pe: the new RID_PASID entry, or NULL to block the device
  * @did: the domain ID in @pe
  *
- * Between two first-level entries the change is made in place: the
- * qword with the table pointer first, then the domain ID, so any mix the
- * hardware may read walks one of the two tables. A change of translation
- * type goes through a not-present entry: for that moment the device's
- * requests fault, and it never reaches memory neither entry allows. On
- * return the old entry's translations are gone from the caches.
- *
- * An invalidation the hardware fails is logged and counted by
- * vtd_qi_submit(); the entry is changed regardless.
+ * A present entry is first made not present and its translations are
+ * invalidated; then @pe is written. Meanwhile the device's requests
+ * fault: it never reaches memory that neither entry allows.
  *
  * Context: the iommu core's group mutex held for the device.
+ * Return: 0; -EIO if the old entry's invalidation failed: the entry is
+ * then left not present, and the old entry's domain ID and tables may
+ * still be cached (the unit is failed, vtd_unit_fail()).
  */
-void vtd_devtbl_set_pasid0(struct vtd_device *vdev,
-			   const struct vtd_pasid_entry *pe, u16 did)
+int vtd_devtbl_set_pasid0(struct vtd_device *vdev,
+			  const struct vtd_pasid_entry *pe, u16 did)
 {
 	struct vtd_unit *unit = vdev->unit;
 	struct vtd_pasid_entry *cur = &vdev->pasid_table[0];
-	bool was_present, in_place;
+	bool was_present;
 	u16 old_did;
-	int i;
+	int ret;
 
 	spin_lock(&unit->lock);
 	was_present = vtd_pasid_p(cur);
 	old_did = vtd_pasid_did(cur);
-	in_place = was_present && pe && vtd_pasid_pgtt(cur) == VTD_PGTT_FL &&
-		   vtd_pasid_pgtt(pe) == VTD_PGTT_FL &&
-		   READ_ONCE(cur->val[0]) == pe->val[0];
-	if (in_place) {
-		for (i = ARRAY_SIZE(pe->val) - 1; i >= 0; i--)
-			WRITE_ONCE(cur->val[i], pe->val[i]);
-		vtd_unit_flush_entry(unit, cur, sizeof(*cur));
-	} else if (was_present) {
+	if (was_present)
 		vtd_unpublish(unit, cur->val, ARRAY_SIZE(cur->val));
-	}
 	spin_unlock(&unit->lock);
 
-	if (was_present)
-		vtd_pasid0_invalidate_old(unit, old_did);
-	if (!pe)
-		return;
-
-	if (!in_place) {
-		spin_lock(&unit->lock);
-		vtd_publish(unit, cur->val, pe->val, ARRAY_SIZE(pe->val));
-		spin_unlock(&unit->lock);
-		if (unit->cap & VTD_CAP_CM)
-			vtd_pasid0_invalidate_old(unit, did);
-		else
-			vtd_unit_flush_write_buffer(unit);
+	if (was_present) {
+		ret = vtd_pasid0_invalidate(unit, old_did);
+		if (ret)
+			return ret;
 	}
+	if (!pe)
+		return 0;
+
+	spin_lock(&unit->lock);
+	vtd_publish(unit, cur->val, pe->val, ARRAY_SIZE(pe->val));
+	spin_unlock(&unit->lock);
+	if (unit->cap & VTD_CAP_CM)
+		return vtd_pasid0_invalidate(unit, did);
+	vtd_unit_flush_write_buffer(unit);
+	return 0;
+}
+
+/**
+ * vtd_devtbl_block_now() - clear a device's RID_PASID entry, without
+ *			    invalidating (for a unit that cannot)
+ * @vdev: the device
+ *
+ * Context: unit->lock held.
+ */
+void vtd_devtbl_block_now(struct vtd_device *vdev)
+{
+	struct vtd_pasid_entry *cur = &vdev->pasid_table[0];
+
+	lockdep_assert_held(&vdev->unit->lock);
+	if (vtd_pasid_p(cur))
+		vtd_unpublish(vdev->unit, cur->val, ARRAY_SIZE(cur->val));
 }

@@ -61,6 +61,9 @@ static int vtd_dmar_scopes(struct vtd_dmar *d, const u8 *p, const u8 *end,
 			return vtd_dmar_fail(d, p, "device scope path of odd length");
 		if (vtd_dmar_scope_is_pci(s) && !vtd_dmar_path_len(s))
 			return vtd_dmar_fail(d, p, "PCI device scope without a path");
+		if (s->entry_type == ACPI_DMAR_SCOPE_TYPE_NAMESPACE &&
+		    vtd_dmar_path_len(s) != 1)
+			return vtd_dmar_fail(d, p, "namespace scope without a requester ID");
 		if (out)
 			out[n] = s;
 		n++;
@@ -318,6 +321,30 @@ bool vtd_dmar_scope_matches(const struct acpi_dmar_device_scope *scope,
 	    topo->bridge_buses(topo->ctx, seg, b, last, &sec, &sub))
 		return false;
 	return bus >= sec && bus <= sub;
+}
+
+/**
+ * vtd_dmar_namespace_rid() - the requester ID of an ACPI namespace device
+ * @scope: a device scope of a parsed table
+ * @bus: set to the bus of the requester ID
+ * @devfn: set to its device and function
+ *
+ * 8.3.1: an ACPI_NAMESPACE scope names a device of the ACPI namespace
+ * (declared by an ANDD structure) that issues requests with the requester
+ * ID given by Start Bus Number and its one path entry.
+ *
+ * Return: true for such a scope, false for any other type.
+ */
+bool vtd_dmar_namespace_rid(const struct acpi_dmar_device_scope *scope,
+			    u8 *bus, u8 *devfn)
+{
+	const struct acpi_dmar_pci_path *path = vtd_dmar_path(scope);
+
+	if (scope->entry_type != ACPI_DMAR_SCOPE_TYPE_NAMESPACE)
+		return false;
+	*bus = scope->bus;
+	*devfn = PCI_DEVFN(path->device, path->function);
+	return true;
 }
 
 /**

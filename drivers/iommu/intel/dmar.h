@@ -74,6 +74,8 @@ void vtd_dmar_free(struct vtd_dmar *dmar);
 bool vtd_dmar_scope_matches(const struct acpi_dmar_device_scope *scope,
 			    u16 seg, u8 bus, u8 devfn,
 			    const struct vtd_dmar_topology *topo);
+bool vtd_dmar_namespace_rid(const struct acpi_dmar_device_scope *scope,
+			    u8 *bus, u8 *devfn);
 int vtd_dmar_find_unit(const struct vtd_dmar *dmar, u16 seg, u8 bus,
 		       u8 devfn, const struct vtd_dmar_topology *topo);
 

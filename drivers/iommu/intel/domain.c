@@ -13,6 +13,24 @@
  * unmap that freed table pages invalidates at once, with the
  * paging-structure caches, and frees the pages after that: the core's
  * gather cannot carry our pages, and a freed table must never be walked.
+ * When an invalidation fails (the unit is then failed, vtd_unit_fail()),
+ * the pages and the domain ID it should have covered are never reused:
+ * the pages go to the quarantine, the table at free too.
+ *
+ * What a device is attached to is the driver's record (vdev->domain),
+ * never the core's "old" argument, which on some error paths names
+ * another device's domain or nothing.
+ *
+ * Nest parents (IOMMU_HWPT_ALLOC_NEST_PARENT) are paging domains too:
+ * second-level on a unit that nests in hardware, first-level otherwise,
+ * so a device can always be attached to one directly. Their map and unmap
+ * bring every nested domain on them up to date before returning
+ * (nested.c).
+ *
+ * Lifetime: a paging domain holds a module reference from allocation
+ * until after it is freed. The last reference is dropped from an RCU
+ * callback, never from code that returns into this module, and module
+ * exit waits for those callbacks (rcu_barrier()).
  */
 #define pr_fmt(fmt) "intel-vtd: " fmt
 
@@ -25,12 +43,21 @@
 
 static const struct iommu_domain_ops vtd_paging_ops;
 
-/*
- * Invalidate [start, last] of @d on every unit it is attached through.
+/**
+ * vtd_domain_flush() - invalidate a range of a domain on every unit it is
+ *			attached through
+ * @d: the domain
+ * @start: first IOVA
+ * @last: last IOVA (inclusive); 0 to U64_MAX for everything
+ * @leaf_only: only leaves changed: paging-structure caches may stay
+ *
+ * PASID-based IOTLB invalidation for translations through a first-level
+ * table (first-level and nested entries), IOTLB invalidation for those
+ * through a second-level table alone.
+ *
  * Return: 0, or the first unit's error (the others are still flushed).
  */
-static int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last,
-			    bool leaf_only)
+int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last, bool leaf_only)
 {
 	struct vtd_domain_unit *du;
 	unsigned long flags;
@@ -38,11 +65,17 @@ static int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last,
 
 	spin_lock_irqsave(&d->lock, flags);
 	list_for_each_entry(du, &d->units, node) {
-		err = vtd_inv_piotlb(du->unit, du->did, 0, start, last,
-				     leaf_only);
+		if (d->format == VTD_DOM_SL)
+			err = vtd_inv_iotlb(du->unit, du->did, start, last,
+					    leaf_only);
+		else
+			err = vtd_inv_piotlb(du->unit, du->did, 0, start, last,
+					     leaf_only);
 		if (!ret)
 			ret = err;
 	}
+	if (ret)
+		d->hw_may_walk = true;
 	spin_unlock_irqrestore(&d->lock, flags);
 	return ret;
 }
@@ -117,7 +150,12 @@ static int vtd_domain_get_unit(struct vtd_domain *d, struct vtd_unit *unit,
 	return 0;
 }
 
-static void vtd_domain_put_unit(struct vtd_domain *d, struct vtd_unit *unit)
+/*
+ * Drop one user of @d on @unit. The domain ID is kept allocated, never to
+ * be reused, when the unit may still cache translations tagged with it.
+ */
+static void vtd_domain_put_unit(struct vtd_domain *d, struct vtd_unit *unit,
+				bool id_may_be_cached)
 {
 	struct vtd_domain_unit *du;
 	unsigned long flags;
@@ -130,27 +168,55 @@ static void vtd_domain_put_unit(struct vtd_domain *d, struct vtd_unit *unit)
 	}
 	list_del(&du->node);
 	spin_unlock_irqrestore(&d->lock, flags);
-	ida_free(&unit->dids, du->did);
+	if (!id_may_be_cached)
+		ida_free(&unit->dids, du->did);
 	kfree(du);
 }
 
-/*
- * Forget the device's previous paging domain, after its PASID entry has
- * moved away from it (and the old translations were invalidated).
+/**
+ * vtd_domain_is_paging() - is @domain one of our paging domains?
+ * @domain: any domain, or NULL
+ *
+ * Return: true for a domain of vtd_domain_alloc_paging_flags().
  */
-static void vtd_domain_leave_old(struct vtd_device *vdev,
-				 struct iommu_domain *old)
+bool vtd_domain_is_paging(const struct iommu_domain *domain)
 {
-	struct vtd_domain *d;
+	return domain && domain->ops == &vtd_paging_ops;
+}
+
+/**
+ * vtd_domain_of() - our domain behind an iommu_domain
+ * @domain: any domain, or NULL
+ *
+ * Return: the struct vtd_domain of a paging or nested domain of ours,
+ * else NULL (the identity and blocked domains have none).
+ */
+struct vtd_domain *vtd_domain_of(struct iommu_domain *domain)
+{
+	if (vtd_domain_is_paging(domain) || vtd_domain_is_nested(domain))
+		return to_vtd_domain(domain);
+	return NULL;
+}
+
+/*
+ * The device's entry no longer points at @old: forget the device there.
+ * On a failed unit, @old's translations may still be cached: its table
+ * and domain ID are never reused.
+ */
+static void vtd_domain_leave(struct vtd_device *vdev, struct iommu_domain *old)
+{
+	bool failed = vtd_unit_failed(vdev->unit);
+	struct vtd_domain *d = vtd_domain_of(old);
 	unsigned long flags;
 
-	if (!old || old->ops != &vtd_paging_ops)
+	if (!d)
 		return;
-	d = to_vtd_domain(old);
 	spin_lock_irqsave(&d->lock, flags);
 	list_del_init(&vdev->domain_node);
+	if (failed)
+		d->hw_may_walk = true;
 	spin_unlock_irqrestore(&d->lock, flags);
-	vtd_domain_put_unit(d, vdev->unit);
+	vtd_domain_put_unit(d, vdev->unit, failed);
 }
 
 static void vtd_device_set_domain(struct vtd_device *vdev,
@@ -161,48 +227,137 @@ static void vtd_device_set_domain(struct vtd_device *vdev,
 	spin_unlock(&vdev->unit->lock);
 }
 
-static int vtd_paging_attach(struct iommu_domain *domain, struct device *dev,
-			     struct iommu_domain *old)
+/*
+ * Point the device's RID_PASID entry at @pe (NULL: blocked) for @domain,
+ * and leave the domain it was attached to. On failure the device is
+ * blocked, but the old domain's translations may still be cached: it
+ * stays the device's domain until the device leaves it for good (a
+ * blocked attach or release), which quarantines it.
+ */
+static int vtd_device_switch(struct vtd_device *vdev,
+			     struct iommu_domain *domain,
+			     const struct vtd_pasid_entry *pe, u16 did)
 {
-	struct vtd_device *vdev = dev_iommu_priv_get(dev);
-	struct vtd_domain *d = to_vtd_domain(domain);
+	int ret = vtd_devtbl_set_pasid0(vdev, pe, did);
+
+	if (ret)
+		return ret;
+	vtd_domain_leave(vdev, vdev->domain);
+	vtd_device_set_domain(vdev, domain);
+	return 0;
+}
+
+/* Blocked, whatever happens: for the paths that must not fail. */
+static void vtd_device_block(struct vtd_device *vdev,
+			     struct iommu_domain *blocked)
+{
+	if (!vtd_device_switch(vdev, blocked, NULL, 0))
+		return;
+	vtd_domain_leave(vdev, vdev->domain);
+	vtd_device_set_domain(vdev, blocked);
+}
+
+/* Can @unit walk what @d's entries point at? -EINVAL if not. */
+static int vtd_domain_compatible(struct vtd_domain *d, struct vtd_unit *unit)
+{
+	switch (d->format) {
+	case VTD_DOM_FL:
+		/* Made for a unit with other abilities, or one that snoops. */
+		if (d->pt.levels != unit->fl_levels ||
+		    (d->domain.pgsize_bitmap & ~unit->pgsize_bitmap) ||
+		    (!unit->walk_coherent &&
+		     !(d->pt.cfg.flags & VTD_PT_CFG_NONCOHERENT)))
+			return -EINVAL;
+		return 0;
+	case VTD_DOM_SL:
+		if (!unit->nest_hw || d->pt.levels != vtd_aw_levels(unit->sl_aw) ||
+		    (d->domain.pgsize_bitmap & ~unit->pgsize_bitmap) ||
+		    (!unit->walk_coherent &&
+		     !(d->pt.cfg.flags & VTD_PT_CFG_NONCOHERENT)))
+			return -EINVAL;
+		return 0;
+	case VTD_DOM_NESTED:
+		return unit->nest_hw ? 0 : -EINVAL;
+	}
+	return -EINVAL;
+}
+
+/* The RID_PASID entry that points a device of @unit at @d, tagged @did. */
+static int vtd_domain_entry(struct vtd_domain *d, struct vtd_unit *unit,
+			    u16 did, struct vtd_pasid_entry *pe)
+{
+	switch (d->format) {
+	case VTD_DOM_FL:
+		return vtd_pasid_entry_init_fl(pe, vtd_pt_top_phys(&d->pt),
+					       d->pt.levels, unit->aw, did,
+					       unit->walk_coherent, false);
+	case VTD_DOM_SL:
+		return vtd_pasid_entry_init_sl(pe, vtd_pt_top_phys(&d->pt),
+					       unit->sl_aw, did,
+					       unit->walk_coherent);
+	case VTD_DOM_NESTED:
+		return vtd_nested_hw_entry(d, unit, did, pe);
+	}
+	return -EINVAL;
+}
+
+/**
+ * vtd_domain_attach() - point a device's RID_PASID entry at a domain
+ * @d: a paging or nested domain
+ * @vdev: a device of the core
+ *
+ * The device leaves the domain it was attached to; meanwhile its
+ * requests fault (vtd_devtbl_set_pasid0()).
+ *
+ * Context: the iommu core's group mutex held for the device.
+ * Return: 0; -EOPNOTSUPP for a domain with an I/O page-fault handler
+ * (IOMMU_HWPT_FAULT_ID_VALID: faults are not delivered that way);
+ * -EINVAL for a domain the device's unit cannot walk; -EIO on a failed
+ * unit; -ENOSPC without a free domain ID; -ENOMEM.
+ */
+int vtd_domain_attach(struct vtd_domain *d, struct vtd_device *vdev)
+{
+	struct iommu_domain *domain = &d->domain;
 	struct vtd_unit *unit = vdev->unit;
 	struct vtd_pasid_entry pe;
 	unsigned long flags;
 	u16 did;
 	int ret;
 
-	/* Made for a unit with other abilities, or a walker that snoops. */
-	if (d->pt.levels != unit->fl_levels ||
-	    (d->domain.pgsize_bitmap & ~unit->pgsize_bitmap) ||
-	    (!unit->walk_coherent &&
-	     !(d->pt.cfg.flags & VTD_PT_CFG_NONCOHERENT)))
-		return -EINVAL;
-	if (old == domain)
+	if (domain->iopf_handler)
+		return -EOPNOTSUPP;
+	ret = vtd_domain_compatible(d, unit);
+	if (ret)
+		return ret;
+	if (vdev->domain == domain)
 		return 0;
+	if (vtd_unit_failed(unit))
+		return -EIO;
 
+	/*
+	 * Flushes of @d reach this unit from the moment it holds the domain
+	 * ID, before the device can use the table; then switch the entry.
+	 */
 	ret = vtd_domain_get_unit(d, unit, &did);
 	if (ret)
 		return ret;
-	ret = vtd_pasid_entry_init_fl(&pe, vtd_pt_top_phys(&d->pt),
-				      d->pt.levels, unit->aw, did,
-				      unit->walk_coherent, false);
-	if (WARN_ON(ret)) {
-		vtd_domain_put_unit(d, unit);
+	ret = vtd_domain_entry(d, unit, did, &pe);
+	if (!WARN_ON(ret))
+		ret = vtd_device_switch(vdev, domain, &pe, did);
+	if (ret) {
+		vtd_domain_put_unit(d, unit, false);
 		return ret;
 	}
-
-	/*
-	 * Unmaps on @d flush this unit from the moment it holds the domain
-	 * ID, before the device can use the table; then switch the entry.
-	 */
-	vtd_devtbl_set_pasid0(vdev, &pe, did);
-	vtd_domain_leave_old(vdev, old);
 	spin_lock_irqsave(&d->lock, flags);
 	list_add(&vdev->domain_node, &d->devices);
 	spin_unlock_irqrestore(&d->lock, flags);
-	vtd_device_set_domain(vdev, domain);
 	return 0;
+}
+
+static int vtd_paging_attach(struct iommu_domain *domain, struct device *dev,
+			     struct iommu_domain *old)
+{
+	return vtd_domain_attach(to_vtd_domain(domain), dev_iommu_priv_get(dev));
 }
 
 static int vtd_identity_attach(struct iommu_domain *domain, struct device *dev,
@@ -215,24 +370,28 @@ static int vtd_identity_attach(struct iommu_domain *domain, struct device *dev,
 
 	if (!(unit->ecap & VTD_ECAP_PT))
 		return -EOPNOTSUPP;
+	/* An external-facing device never gets untranslated access. */
+	if (to_pci_dev(dev)->untrusted)
+		return -EPERM;
+	if (vdev->domain == domain)
+		return 0;
+	if (vtd_unit_failed(unit))
+		return -EIO;
 	ret = vtd_pasid_entry_init_pt(&pe, unit->aw, VTD_DID_IDENTITY,
 				      unit->walk_coherent);
 	if (WARN_ON(ret))
 		return ret;
-	vtd_devtbl_set_pasid0(vdev, &pe, VTD_DID_IDENTITY);
-	vtd_domain_leave_old(vdev, old);
-	vtd_device_set_domain(vdev, domain);
-	return 0;
+	return vtd_device_switch(vdev, domain, &pe, VTD_DID_IDENTITY);
 }
 
+/*
+ * Never fails: the core relies on it. If the old translations cannot be
+ * invalidated, the unit is failed and the device blocked regardless.
+ */
 static int vtd_blocked_attach(struct iommu_domain *domain, struct device *dev,
 			      struct iommu_domain *old)
 {
-	struct vtd_device *vdev = dev_iommu_priv_get(dev);
-
-	vtd_devtbl_set_pasid0(vdev, NULL, 0);
-	vtd_domain_leave_old(vdev, old);
-	vtd_device_set_domain(vdev, domain);
+	vtd_device_block(dev_iommu_priv_get(dev), domain);
 	return 0;
 }
 
@@ -242,11 +401,7 @@ static int vtd_blocked_attach(struct iommu_domain *domain, struct device *dev,
  */
 void vtd_domain_detach(struct vtd_device *vdev)
 {
-	struct iommu_domain *old = vdev->domain;
-
-	vtd_devtbl_set_pasid0(vdev, NULL, 0);
-	vtd_domain_leave_old(vdev, old);
-	vtd_device_set_domain(vdev, NULL);
+	vtd_device_block(vdev, NULL);
 }
 
 static int vtd_map_pages(struct iommu_domain *domain, unsigned long iova,
@@ -257,12 +412,49 @@ static int vtd_map_pages(struct iommu_domain *domain, unsigned long iova,
 	u64 size = (u64)pgsize * pgcount;
 	int ret;
 
+	if (d->nest_parent)
+		down_write(&d->nest_lock);
 	ret = vtd_pt_map(&d->pt, iova, paddr, size, prot, gfp);
 	trace_intel_vtd_map(d, iova, paddr, size, prot);
+	if (d->nest_parent) {
+		if (!ret)
+			vtd_nest_parent_changed(d, iova, iova + size - 1, false);
+		up_write(&d->nest_lock);
+	}
 	if (ret)
 		return ret;
 	*mapped = size;
 	return 0;
+}
+
+/**
+ * vtd_domain_flush_release() - invalidate what a gather changed in a
+ *				domain's table, then free its table pages
+ * @d: the domain
+ * @g: the gather of an unmap of @d's table; its pages are gone after
+ *
+ * Pages whose invalidation failed go to the quarantine.
+ *
+ * Return: 0, or the flush's error.
+ */
+int vtd_domain_flush_release(struct vtd_domain *d, struct vtd_pt_gather *g)
+{
+	LIST_HEAD(quarantine);
+	unsigned long flags;
+	int ret;
+
+	if (vtd_pt_gather_empty(g))
+		return 0;
+	ret = vtd_domain_flush(d, g->start, g->last, list_empty(&g->freelist));
+	/* Not while a debugfs dump walks the table. */
+	spin_lock_irqsave(&d->lock, flags);
+	if (ret)
+		vtd_pt_gather_quarantine(&d->pt, g, &quarantine);
+	else
+		vtd_pt_gather_release(&d->pt, g);
+	spin_unlock_irqrestore(&d->lock, flags);
+	vtd_quarantine_add(&quarantine);
+	return ret;
 }
 
 static size_t vtd_unmap_pages(struct iommu_domain *domain, unsigned long iova,
@@ -274,32 +466,28 @@ static size_t vtd_unmap_pages(struct iommu_domain *domain, unsigned long iova,
 	struct vtd_pt_gather g;
 	u64 unmapped;
 
+	if (d->nest_parent)
+		down_write(&d->nest_lock);
 	vtd_pt_gather_init(&g);
 	unmapped = vtd_pt_unmap(&d->pt, iova, size, &g);
 	trace_intel_vtd_unmap(d, iova, size, unmapped);
-	if (vtd_pt_gather_empty(&g))
-		return unmapped;
+	if (!vtd_pt_gather_empty(&g)) {
+		u64 first = g.start, last = g.last;
 
-	if (!list_empty(&g.freelist)) {
-		unsigned long flags;
-		long leaked = 0;
-		int ret;
-
-		ret = vtd_domain_flush(d, g.start, g.last, false);
-		/* Not while a debugfs dump walks the table. */
-		spin_lock_irqsave(&d->lock, flags);
-		if (ret)
-			leaked = vtd_pt_gather_abandon(&d->pt, &g);
+		if (!list_empty(&g.freelist))
+			vtd_domain_flush_release(d, &g);
 		else
-			vtd_pt_gather_release(&d->pt, &g);
-		spin_unlock_irqrestore(&d->lock, flags);
-		if (leaked)
-			pr_err_ratelimited("invalidation failed (%pe): %ld table pages the hardware may still walk are leaked, not freed\n",
-					   ERR_PTR(ret), leaked);
-	} else {
-		iommu_iotlb_gather_add_range(gather, g.start,
-					     g.last - g.start + 1);
+			iommu_iotlb_gather_add_range(gather, first,
+						     last - first + 1);
+		/*
+		 * The core unpins the pages when this returns: no nested
+		 * domain may point at them any more, not even in its IOTLB.
+		 */
+		if (d->nest_parent)
+			vtd_nest_parent_changed(d, first, last, true);
 	}
+	if (d->nest_parent)
+		up_write(&d->nest_lock);
 	return unmapped;
 }
 
@@ -350,14 +538,62 @@ static phys_addr_t vtd_iova_to_phys(struct iommu_domain *domain,
 	return x.paddr;
 }
 
+static void vtd_domain_free_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct vtd_domain, rcu));
+	module_put(THIS_MODULE);
+}
+
+/**
+ * vtd_domain_put() - drop a reference on a paging domain
+ * @d: the domain; freed with the last reference
+ *
+ * Context: process.
+ */
+void vtd_domain_put(struct vtd_domain *d)
+{
+	LIST_HEAD(quarantine);
+
+	if (!refcount_dec_and_test(&d->ref))
+		return;
+	if (d->hw_may_walk) {
+		vtd_pt_destroy_quarantine(&d->pt, &quarantine);
+		vtd_quarantine_add(&quarantine);
+	} else {
+		vtd_pt_destroy(&d->pt);
+	}
+	call_rcu(&d->rcu, vtd_domain_free_rcu);
+}
+
+/**
+ * vtd_domain_get_attached() - a reference on the paging domain a device is
+ *			       attached to
+ * @vdev: the device
+ *
+ * Return: the domain, or NULL if the device is not attached to a paging
+ * domain. vtd_domain_put() it.
+ */
+struct vtd_domain *vtd_domain_get_attached(struct vtd_device *vdev)
+{
+	struct vtd_domain *d;
+
+	/* The core frees a domain only after every device has left it. */
+	spin_lock(&vdev->unit->lock);
+	d = vtd_domain_of(vdev->domain);
+	if (d)
+		refcount_inc(&d->ref);
+	spin_unlock(&vdev->unit->lock);
+	return d;
+}
+
 static void vtd_domain_free(struct iommu_domain *domain)
 {
 	struct vtd_domain *d = to_vtd_domain(domain);
 
-	WARN_ON(!list_empty(&d->devices) || !list_empty(&d->units));
-	vtd_pt_destroy(&d->pt);
-	kfree(d);
-	module_put(THIS_MODULE);
+	/* iommufd holds a parent while a nested domain exists on it. */
+	WARN_ON(!list_empty(&d->devices) || !list_empty(&d->units) ||
+		!list_empty(&d->children));
+	vtd_domain_put(d);
 }
 
 static const struct iommu_domain_ops vtd_paging_ops = {
@@ -372,16 +608,80 @@ static const struct iommu_domain_ops vtd_paging_ops = {
 };
 
 /**
- * vtd_domain_alloc_paging_flags() - a first-level paging domain
- * @dev: the device it is made for (its unit decides levels and leaf sizes)
- * @flags: IOMMU_HWPT_ALLOC_* flags; we support none of them
+ * vtd_unit_pt_cfg() - the table configuration of a paging domain on a unit
+ * @unit: the unit
+ * @nid: NUMA node of the table pages
+ *
+ * Return: first-level tables as deep as the unit walks, its leaf sizes.
+ */
+struct vtd_pt_cfg vtd_unit_pt_cfg(struct vtd_unit *unit, int nid)
+{
+	return (struct vtd_pt_cfg){
+		.format = unit->fl_levels == 5 ? VTD_PT_FL5 : VTD_PT_FL4,
+		.pgsize_bitmap = unit->pgsize_bitmap,
+		.oas_bits = unit->haw,
+		.flags = unit->walk_coherent ? 0 : VTD_PT_CFG_NONCOHERENT,
+		.nid = nid,
+	};
+}
+
+/**
+ * vtd_domain_init() - set up a paging or nested domain
+ * @d: zeroed memory for it
+ * @ops: its domain ops
+ * @format: what its entries point at
+ * @cfg: its table, or NULL for none (VTD_DOM_NESTED)
+ *
+ * Takes a module reference, which the domain's last vtd_domain_put()
+ * drops.
+ *
+ * Return: 0, -ENODEV while the module is unloading, or what
+ * vtd_pt_init() returns.
+ */
+int vtd_domain_init(struct vtd_domain *d, const struct iommu_domain_ops *ops,
+		    enum vtd_domain_format format, const struct vtd_pt_cfg *cfg)
+{
+	int ret;
+
+	/*
+	 * An iommufd HWPT outlives every device it was attached to, and with
+	 * it the references the core takes per device: the domain holds the
+	 * module itself: rmmod is refused until the last one is freed.
+	 */
+	if (!try_module_get(THIS_MODULE))
+		return -ENODEV;
+	if (cfg) {
+		ret = vtd_pt_init(&d->pt, cfg, GFP_KERNEL_ACCOUNT);
+		if (ret) {
+			module_put(THIS_MODULE);
+			return ret;
+		}
+	}
+	d->format = format;
+	refcount_set(&d->ref, 1);
+	spin_lock_init(&d->lock);
+	INIT_LIST_HEAD(&d->devices);
+	INIT_LIST_HEAD(&d->units);
+	init_rwsem(&d->nest_lock);
+	INIT_LIST_HEAD(&d->children);
+	d->domain.ops = ops;
+	return 0;
+}
+
+/**
+ * vtd_domain_alloc_paging_flags() - a paging domain
+ * @dev: the device it is made for (its unit decides formats and leaf sizes)
+ * @flags: IOMMU_HWPT_ALLOC_* flags: NEST_PARENT only
  * @ud: driver-specific data; we take none
  *
- * Nesting parents need second-level tables, dirty tracking needs
- * second-level A/D bits, and only requests without PASID are translated,
- * so every flag is refused.
+ * A nest parent (NEST_PARENT) maps guest-physical addresses: in
+ * second-level format where the unit nests in hardware, else in
+ * first-level format for the software nesting engine; either way a device
+ * can also be attached to it directly. Dirty tracking needs second-level
+ * A/D bits, which no table here enables, and only requests without PASID
+ * are translated: DIRTY_TRACKING and PASID are refused.
  *
- * Return: the domain, ERR_PTR(-EOPNOTSUPP) for flags or data,
+ * Return: the domain, ERR_PTR(-EOPNOTSUPP) for other flags or any data,
  * ERR_PTR(-ENOMEM), ERR_PTR(-ENODEV) while the module is unloading.
  */
 struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
@@ -390,51 +690,36 @@ struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
 {
 	struct vtd_device *vdev = dev_iommu_priv_get(dev);
 	struct vtd_unit *unit = vdev->unit;
-	struct vtd_pt_cfg cfg = {
-		.format = unit->fl_levels == 5 ? VTD_PT_FL5 : VTD_PT_FL4,
-		.pgsize_bitmap = unit->pgsize_bitmap,
-		.oas_bits = unit->haw,
-		.flags = unit->walk_coherent ? 0 : VTD_PT_CFG_NONCOHERENT,
-		.nid = dev_to_node(dev),
-	};
+	struct vtd_pt_cfg cfg = vtd_unit_pt_cfg(unit, dev_to_node(dev));
+	bool nest_parent = flags & IOMMU_HWPT_ALLOC_NEST_PARENT;
+	enum vtd_domain_format format = VTD_DOM_FL;
 	struct vtd_domain *d;
 	int ret;
 
-	if (flags || ud)
+	if ((flags & ~IOMMU_HWPT_ALLOC_NEST_PARENT) || ud)
 		return ERR_PTR(-EOPNOTSUPP);
-	/*
-	 * An iommufd HWPT outlives every device it was attached to, and with
-	 * it the references the core takes per device: the domain holds the
-	 * module itself: rmmod is refused until the last one is freed.
-	 */
-	if (!try_module_get(THIS_MODULE))
-		return ERR_PTR(-ENODEV);
+	if (nest_parent && unit->nest_hw) {
+		format = VTD_DOM_SL;
+		cfg.format = unit->sl_aw == VTD_AW_48 ? VTD_PT_SL4 : VTD_PT_SL3;
+	}
 
 	d = kzalloc_obj(*d);
-	if (!d) {
-		ret = -ENOMEM;
-		goto err_put;
+	if (!d)
+		return ERR_PTR(-ENOMEM);
+	ret = vtd_domain_init(d, &vtd_paging_ops, format, &cfg);
+	if (ret) {
+		kfree(d);
+		return ERR_PTR(ret);
 	}
-	ret = vtd_pt_init(&d->pt, &cfg, GFP_KERNEL);
-	if (ret)
-		goto err_free;
-	spin_lock_init(&d->lock);
-	INIT_LIST_HEAD(&d->devices);
-	INIT_LIST_HEAD(&d->units);
+	d->nest_parent = nest_parent;
 	d->domain.type = IOMMU_DOMAIN_UNMANAGED;	/* the core may retype it */
-	d->domain.ops = &vtd_paging_ops;
 	d->domain.pgsize_bitmap = unit->pgsize_bitmap;
-	/* The lower, canonical half of the first-level address space. */
+	/* First level: the lower, canonical half of the address space. */
 	d->domain.geometry.aperture_start = 0;
-	d->domain.geometry.aperture_end = BIT_ULL(d->pt.va_bits - 1) - 1;
+	d->domain.geometry.aperture_end = d->pt.first_level ?
+		BIT_ULL(d->pt.va_bits - 1) - 1 : BIT_ULL(d->pt.va_bits) - 1;
 	d->domain.geometry.force_aperture = true;
 	return &d->domain;
-
-err_free:
-	kfree(d);
-err_put:
-	module_put(THIS_MODULE);
-	return ERR_PTR(ret);
 }
 
 static const struct iommu_domain_ops vtd_identity_ops = {

@@ -11,11 +11,14 @@
  * Devices that already have a driver when the core probes them are not
  * ours: probe_device refuses them (the core would switch their DMA under
  * a live driver) and gives them a pass-through PASID entry, so enabling
- * translation changes nothing for them.
+ * translation changes nothing for them; so are the devices that share an
+ * IOMMU group with them (devices.c, group.c).
  *
  * Each device the core accepts pins this module (ops->owner). To unload:
  * unbind their drivers, write 1 to /sys/module/intel_vtd/parameters/release
  * (refused with EBUSY while any of our devices has a driver), then rmmod.
+ * After release, translation stays on: the released devices are blocked
+ * until rmmod turns translation off.
  *
  * Interrupt remapping is not ours: the kernel's early boot code owns it
  * and would own the unit's invalidation queue with it, so the unit must
@@ -64,7 +67,7 @@ MODULE_PARM_DESC(fault_poll_ms, "interval between fault register polls, 1-100 ms
 #define VTD_MSI_WINDOW_LAST	0xfeefffffULL
 
 static struct vtd_dmar vtd_dmar;
-static DEFINE_MUTEX(vtd_lock);	/* registration state of the units */
+DEFINE_MUTEX(vtd_lock);		/* see vtd.h */
 
 static int vtd_bridge_buses(void *ctx, u16 seg, u8 bus, u8 devfn,
 			    u8 *secondary, u8 *subordinate)
@@ -101,134 +104,21 @@ static struct vtd_unit *vtd_unit_for(struct pci_dev *pdev)
 	return NULL;
 }
 
-/*
- * Would requests of @pdev arrive under another requester ID? A quirk
- * alias, or a PCIe-to-PCI or conventional bridge on the way up (which
- * takes ownership of the transactions), makes it so.
- * (pci_for_each_dma_alias() would tell exactly, but it is not exported.)
- */
-static bool vtd_has_dma_alias(struct pci_dev *pdev)
-{
-	struct pci_bus *bus;
-
-	if (pdev->dma_alias_mask)
-		return true;
-	for (bus = pdev->bus; !pci_is_root_bus(bus); bus = bus->parent) {
-		struct pci_dev *bridge = bus->self;
-
-		if (bridge && (!pci_is_pcie(bridge) ||
-			       pci_pcie_type(bridge) == PCI_EXP_TYPE_PCI_BRIDGE))
-			return true;
-	}
-	return false;
-}
-
-static struct vtd_device *vtd_device_create(struct device *dev,
-					    struct vtd_unit *unit)
-{
-	struct pci_dev *pdev = to_pci_dev(dev);
-	struct vtd_device *vdev;
-	int ret;
-
-	vdev = kzalloc_obj(*vdev);
-	if (!vdev)
-		return ERR_PTR(-ENOMEM);
-	vdev->dev = dev;
-	vdev->unit = unit;
-	vdev->segment = pci_domain_nr(pdev->bus);
-	vdev->bus = pdev->bus->number;
-	vdev->devfn = pdev->devfn;
-	INIT_LIST_HEAD(&vdev->domain_node);
-
-	ret = vtd_devtbl_setup(vdev);
-	if (ret)
-		goto err_free;
-	ret = xa_insert(&unit->devices, vtd_sid(vdev->bus, vdev->devfn), vdev,
-			GFP_KERNEL);
-	if (ret)
-		goto err_tables;
-	return vdev;
-
-err_tables:
-	vtd_devtbl_teardown(vdev);
-err_free:
-	kfree(vdev);
-	return ERR_PTR(ret);
-}
-
-static void vtd_device_destroy(struct vtd_device *vdev)
-{
-	vtd_debugfs_remove_device(vdev);
-	vtd_domain_detach(vdev);
-	spin_lock(&vdev->unit->lock);
-	xa_erase(&vdev->unit->devices, vtd_sid(vdev->bus, vdev->devfn));
-	spin_unlock(&vdev->unit->lock);
-	vtd_devtbl_teardown(vdev);
-	if (vdev->passthrough_only)
-		put_device(vdev->dev);
-	kfree(vdev);
-}
-
-/*
- * A device with a driver already bound: keep its DMA untranslated at the
- * hardware level, and leave it out of the iommu core.
- */
-static void vtd_device_keep_passthrough(struct device *dev,
-					struct vtd_unit *unit)
-{
-	struct vtd_device *vdev;
-	struct vtd_pasid_entry pe;
-
-	if (xa_load(&unit->devices, pci_dev_id(to_pci_dev(dev))))
-		return;		/* seen before (a later driver bind) */
-	/*
-	 * Without a pass-through entry for every requester ID it uses, the
-	 * device would lose DMA the moment translation goes on: the load is
-	 * refused instead (vtd_register_units()).
-	 */
-	if (!(unit->ecap & VTD_ECAP_PT)) {
-		dev_err(dev, "intel-vtd: has a driver (%s) but %s has no pass-through; unbind it before loading\n",
-			dev->driver->name, unit->name);
-		unit->unsafe_to_translate = true;
-		return;
-	}
-	if (vtd_has_dma_alias(to_pci_dev(dev))) {
-		dev_err(dev, "intel-vtd: has a driver (%s) and DMA requester-ID aliases we cannot pass through; unbind it before loading\n",
-			dev->driver->name);
-		unit->unsafe_to_translate = true;
-		return;
-	}
-	vdev = vtd_device_create(dev, unit);
-	if (IS_ERR(vdev)) {
-		dev_err(dev, "intel-vtd: has a driver (%s) but no pass-through entry (%pe)\n",
-			dev->driver->name, vdev);
-		unit->unsafe_to_translate = true;
-		return;
-	}
-	vdev->passthrough_only = true;
-	get_device(dev);
-	if (!vtd_pasid_entry_init_pt(&pe, unit->aw, VTD_DID_IDENTITY,
-				     unit->walk_coherent))
-		vtd_devtbl_set_pasid0(vdev, &pe, VTD_DID_IDENTITY);
-	vdev->domain = &vtd_identity_domain;
-	vtd_debugfs_add_device(vdev);
-	dev_info(dev, "intel-vtd: driver %s already bound: left in pass-through\n",
-		 dev->driver ? dev->driver->name : "?");
-}
-
 static struct iommu_device *vtd_probe_device(struct device *dev)
 {
 	struct vtd_device *vdev;
 	struct vtd_unit *unit;
+	struct pci_dev *pdev, *held;
 
 	if (!dev_is_pci(dev))
 		return ERR_PTR(-ENODEV);
-	unit = vtd_unit_for(to_pci_dev(dev));
+	pdev = to_pci_dev(dev);
+	unit = vtd_unit_for(pdev);
 	if (!unit)
 		return ERR_PTR(-ENODEV);
 
 	if (dev->driver) {
-		vtd_device_keep_passthrough(dev, unit);
+		vtd_device_keep_out(pdev, unit, NULL);
 		return ERR_PTR(-ENODEV);
 	}
 	/*
@@ -237,13 +127,23 @@ static struct iommu_device *vtd_probe_device(struct device *dev)
 	 */
 	if (!unit->iommu.ops)
 		return ERR_PTR(-ENODEV);
+	/* New devices of a failed unit stay without entries: blocked. */
+	if (vtd_unit_failed(unit))
+		return ERR_PTR(-EIO);
 	/* Requests under another requester ID would need more entries. */
-	if (vtd_has_dma_alias(to_pci_dev(dev))) {
+	if (vtd_has_dma_alias(pdev)) {
 		dev_info(dev, "intel-vtd: DMA requester-ID aliases are not supported\n");
 		return ERR_PTR(-ENODEV);
 	}
+	held = vtd_group_shared_with_driver(pdev);
+	if (held) {
+		vtd_device_keep_out(pdev, unit, held);
+		pci_dev_put(held);
+		return ERR_PTR(-ENODEV);
+	}
 
-	vdev = vtd_device_create(dev, unit);
+	vdev = vtd_device_create(unit, dev, pdev->bus->number, pdev->devfn,
+				 VTD_DEV_CORE);
 	if (IS_ERR(vdev))
 		return ERR_CAST(vdev);
 	dev_iommu_priv_set(dev, vdev);
@@ -255,6 +155,12 @@ static struct iommu_device *vtd_probe_device(struct device *dev)
 static void vtd_release_device(struct device *dev)
 {
 	vtd_device_destroy(dev_iommu_priv_get(dev));
+}
+
+/* An untrusted device always gets a translating default domain. */
+static int vtd_def_domain_type(struct device *dev)
+{
+	return to_pci_dev(dev)->untrusted ? IOMMU_DOMAIN_DMA : 0;
 }
 
 static void vtd_get_resv_regions(struct device *dev, struct list_head *head)
@@ -307,8 +213,8 @@ static void *vtd_hw_info(struct device *dev, u32 *length,
 	info = kzalloc_obj(*info);
 	if (!info)
 		return ERR_PTR(-ENOMEM);
-	info->cap_reg = vdev->unit->cap;
-	info->ecap_reg = vdev->unit->ecap;
+	info->cap_reg = vtd_cap_reported(vdev->unit->cap, vdev->unit->ecap);
+	info->ecap_reg = vtd_ecap_reported(vdev->unit->ecap);
 	*length = sizeof(*info);
 	*type = IOMMU_HW_INFO_TYPE_INTEL_VTD;
 	return info;
@@ -334,9 +240,11 @@ const struct iommu_ops vtd_iommu_ops = {
 	.capable = vtd_capable,
 	.hw_info = vtd_hw_info,
 	.domain_alloc_paging_flags = vtd_domain_alloc_paging_flags,
+	.domain_alloc_nested = vtd_domain_alloc_nested,
 	.probe_device = vtd_probe_device,
 	.release_device = vtd_release_device,
-	.device_group = pci_device_group,
+	.device_group = vtd_device_group,
+	.def_domain_type = vtd_def_domain_type,
 	.get_resv_regions = vtd_get_resv_regions,
 	.identity_domain = &vtd_identity_domain,
 	.blocked_domain = &vtd_blocked_domain,
@@ -362,6 +270,9 @@ static int vtd_register_units(void)
 		unit->registered = true;
 	}
 	list_for_each_entry(unit, &vtd_units, node) {
+		ret = vtd_namespace_devices_add(unit);
+		if (ret)
+			return ret;
 		if (unit->unsafe_to_translate) {
 			pr_err("%s: a device with a driver could not be put in pass-through: translation stays off\n",
 			       unit->name);
@@ -376,11 +287,17 @@ static int vtd_register_units(void)
 	return 0;
 }
 
-/* Give every device back to the core; translation off. */
+/*
+ * Give every device of the core back: the core blocks each (our
+ * release_domain) and releases it, which removes its entries. Translation
+ * stays on, so those devices stay blocked until the module's exit turns
+ * it off; devices outside the core keep their pass-through entries.
+ */
 static void vtd_unregister_units(void)
 {
 	struct vtd_unit *unit;
 
+	lockdep_assert_held(&vtd_lock);
 	list_for_each_entry(unit, &vtd_units, node) {
 		if (!unit->registered)
 			continue;
@@ -388,37 +305,79 @@ static void vtd_unregister_units(void)
 		iommu_device_sysfs_remove(&unit->iommu);
 		unit->registered = false;
 	}
-	list_for_each_entry(unit, &vtd_units, node)
-		vtd_unit_disable_translation(unit);
 }
 
-/*
- * Devices of ours that have a driver bound keep the units in use. The
- * unit lock keeps a concurrent release_device from freeing an entry we
- * look at; a driver that binds after this check loses its DMA: writing
- * release while binding drivers is the user's race.
- */
-static int vtd_units_busy(void)
+/* The devices of the core, with a reference each, in unit and SID order. */
+static struct device **vtd_core_devices(unsigned int *nr)
 {
-	const struct device_driver *drv;
+	struct device **devs = NULL, **more;
 	struct vtd_device *vdev;
 	struct vtd_unit *unit;
+	unsigned int n = 0;
 	unsigned long sid;
 
 	list_for_each_entry(unit, &vtd_units, node) {
-		spin_lock(&unit->lock);
 		xa_for_each(&unit->devices, sid, vdev) {
-			drv = READ_ONCE(vdev->dev->driver);
-			if (vdev->passthrough_only || !drv)
+			if (vdev->kind != VTD_DEV_CORE)
 				continue;
-			dev_info(vdev->dev, "intel-vtd: still driven by %s: not released\n",
-				 drv->name);
-			spin_unlock(&unit->lock);
-			return -EBUSY;
+			more = krealloc_array(devs, n + 1, sizeof(*devs),
+					      GFP_KERNEL);
+			if (!more)
+				goto err;
+			devs = more;
+			devs[n++] = get_device(vdev->dev);
 		}
-		spin_unlock(&unit->lock);
 	}
-	return 0;
+	*nr = n;
+	return devs;
+
+err:
+	while (n)
+		put_device(devs[--n]);
+	kfree(devs);
+	return ERR_PTR(-ENOMEM);
+}
+
+/*
+ * Release the core's devices, unless one has a driver. The driver core
+ * binds a driver under the device lock, and hot-plug runs under the PCI
+ * rescan/remove lock: both are held for the whole check and release, so
+ * no driver binds to a device being released and none comes or goes.
+ * (Device locks are not validated by lockdep; they are taken in unit and
+ * SID order, and the driver core holds at most one of a PCI device's.)
+ */
+static int vtd_release_all(void)
+{
+	struct device **devs;
+	unsigned int i, nr = 0;
+	int ret = 0;
+
+	lockdep_assert_held(&vtd_lock);
+	pci_lock_rescan_remove();
+	devs = vtd_core_devices(&nr);
+	if (IS_ERR(devs)) {
+		ret = PTR_ERR(devs);
+		goto out;
+	}
+	for (i = 0; i < nr; i++)
+		device_lock(devs[i]);
+	for (i = 0; i < nr && !ret; i++) {
+		if (!devs[i]->driver)
+			continue;
+		dev_info(devs[i], "intel-vtd: still driven by %s: not released\n",
+			 dev_driver_string(devs[i]));
+		ret = -EBUSY;
+	}
+	if (!ret)
+		vtd_unregister_units();
+	for (i = nr; i--;) {
+		device_unlock(devs[i]);
+		put_device(devs[i]);
+	}
+	kfree(devs);
+out:
+	pci_unlock_rescan_remove();
+	return ret;
 }
 
 static int vtd_release_set(const char *val, const struct kernel_param *kp)
@@ -431,11 +390,9 @@ static int vtd_release_set(const char *val, const struct kernel_param *kp)
 		return ret ? ret : -EINVAL;
 
 	mutex_lock(&vtd_lock);
-	ret = vtd_units_busy();
-	if (!ret) {
-		vtd_unregister_units();
-		pr_info("devices released, translation off: the module can be unloaded\n");
-	}
+	ret = vtd_release_all();
+	if (!ret)
+		pr_info("devices released, translation stays on until unload: the module can be unloaded\n");
 	mutex_unlock(&vtd_lock);
 	return ret;
 }
@@ -445,18 +402,6 @@ static const struct kernel_param_ops vtd_release_ops = {
 };
 module_param_cb(release, &vtd_release_ops, NULL, 0200);
 MODULE_PARM_DESC(release, "write 1: give every device back (EBUSY while one has a driver), so the module can be unloaded");
-
-/* Pass-through devices are ours to forget; the core's are gone by now. */
-static void vtd_forget_devices(void)
-{
-	struct vtd_device *vdev;
-	struct vtd_unit *unit;
-	unsigned long sid;
-
-	list_for_each_entry(unit, &vtd_units, node)
-		xa_for_each(&unit->devices, sid, vdev)
-			vtd_device_destroy(vdev);
-}
 
 static int vtd_dmar_load(void)
 {
@@ -477,37 +422,48 @@ static int vtd_dmar_load(void)
 	return ret;
 }
 
+/*
+ * The whole load runs under vtd_lock: a write to the release parameter
+ * (whose file exists before this runs) waits for it.
+ */
 static int __init vtd_init(void)
 {
 	struct vtd_unit *unit;
 	int ret;
 
+	mutex_lock(&vtd_lock);
 	ret = vtd_dmar_load();
 	if (ret)
-		return ret;
+		goto out;
 	ret = vtd_units_init(&vtd_dmar);
 	if (ret)
 		goto err_dmar;
+	ret = vtd_devices_watch();
+	if (ret)
+		goto err_units;
 	vtd_debugfs_init();
 	list_for_each_entry(unit, &vtd_units, node)
 		vtd_debugfs_add_unit(unit);
 
-	mutex_lock(&vtd_lock);
 	ret = vtd_register_units();
 	if (ret)
-		vtd_unregister_units();
-	mutex_unlock(&vtd_lock);
-	if (ret)
-		goto err_units;
+		goto err_register;
 	pr_info("translating DMA with first-level tables; interrupt remapping is off, so MSIs are not isolated\n");
+	mutex_unlock(&vtd_lock);
 	return 0;
 
-err_units:
+err_register:
+	vtd_unregister_units();
+	vtd_devices_unwatch();
 	vtd_forget_devices();
 	vtd_debugfs_exit();
+err_units:
 	vtd_units_exit();
 err_dmar:
 	vtd_dmar_free(&vtd_dmar);
+out:
+	mutex_unlock(&vtd_lock);
+	rcu_barrier();
 	return ret;
 }
 module_init(vtd_init);
@@ -516,11 +472,14 @@ static void __exit vtd_exit(void)
 {
 	mutex_lock(&vtd_lock);
 	vtd_unregister_units();
-	mutex_unlock(&vtd_lock);
+	vtd_devices_unwatch();
 	vtd_forget_devices();
 	vtd_debugfs_exit();
 	vtd_units_exit();
 	vtd_dmar_free(&vtd_dmar);
+	mutex_unlock(&vtd_lock);
+	/* Domain frees drop their module reference from RCU callbacks. */
+	rcu_barrier();
 }
 module_exit(vtd_exit);
 

@@ -8,6 +8,14 @@
  * is requested: a wait descriptor with both SW and IF set aborts QEMU
  * 10.0, and polling keeps submission usable from atomic context (unmap
  * can run there). Submissions are serialised by qi->lock.
+ *
+ * When a submission fails (the unit reports a queue error), the
+ * descriptors it could not process are made up for with a global
+ * invalidation of every cache; if that completes, nothing stale is left
+ * and the submission counts as done. If it fails too, or a wait never
+ * completes (the unit may still fetch the queue, which is then never
+ * written again), the unit is failed: vtd_unit_fail() blocks every
+ * device it translates, and every later submission fails at once.
  */
 #define pr_fmt(fmt) "intel-vtd: " fmt
 
@@ -31,7 +39,9 @@ int vtd_qi_init(struct vtd_unit *unit)
 	int ret;
 
 	spin_lock_init(&qi->lock);
-	qi->queue = (void *)get_zeroed_page(GFP_KERNEL);
+	atomic_set(&qi->inject_errors, 0);
+	atomic_set(&qi->inject_timeouts, 0);
+	qi->queue = vtd_hw_page_alloc(NUMA_NO_NODE, GFP_KERNEL);
 	qi->status = kzalloc_obj(*qi->status);
 	if (!qi->queue || !qi->status) {
 		ret = -ENOMEM;
@@ -60,17 +70,22 @@ int vtd_qi_init(struct vtd_unit *unit)
 
 err:
 	kfree(qi->status);
-	free_page((unsigned long)qi->queue);
+	vtd_hw_page_free(qi->queue);
 	qi->status = NULL;
 	qi->queue = NULL;
 	return ret;
 }
 
-/* The queue is idle (every submission waited for), so QIE can go. */
+/*
+ * Turn the queue off. Its memory is freed only if the unit says it
+ * stopped: a unit that never finished a wait may still read descriptors
+ * and write the status word, so then both are leaked, with a line.
+ */
 void vtd_qi_exit(struct vtd_unit *unit)
 {
 	struct vtd_qi *qi = &unit->qi;
 	unsigned long flags;
+	int ret = 0;
 	u32 gsts;
 
 	if (!qi->queue)
@@ -79,15 +94,18 @@ void vtd_qi_exit(struct vtd_unit *unit)
 	if (unit->gcmd & VTD_GCMD_QIE) {
 		unit->gcmd &= ~VTD_GCMD_QIE;
 		vtd_writel(unit, VTD_GCMD_REG, unit->gcmd);
-		if (readl_poll_timeout_atomic(unit->regs + VTD_GSTS_REG, gsts,
-					      !(gsts & VTD_GSTS_QIES), 1,
-					      USEC_PER_SEC))
-			pr_err("%s: queued invalidation did not stop\n",
-			       unit->name);
+		ret = readl_poll_timeout_atomic(unit->regs + VTD_GSTS_REG, gsts,
+						!(gsts & VTD_GSTS_QIES), 1,
+						USEC_PER_SEC);
 	}
 	spin_unlock_irqrestore(&unit->reg_lock, flags);
-	kfree(qi->status);
-	free_page((unsigned long)qi->queue);
+	if (ret) {
+		pr_err("%s: queued invalidation did not stop: its queue page is leaked\n",
+		       unit->name);
+	} else {
+		kfree(qi->status);
+		vtd_hw_page_free(qi->queue);
+	}
 	qi->status = NULL;
 	qi->queue = NULL;
 }
@@ -108,7 +126,6 @@ static void vtd_qi_recover(struct vtd_unit *unit, u32 fsts,
 			   unit->name, fsts, iqercd, head, qi->queue[head].qw[0],
 			   qi->queue[head].qw[1], qi->queue[head].qw[2],
 			   qi->queue[head].qw[3]);
-	atomic64_inc(&unit->stats.qi_errors);
 	if (fsts & VTD_FSTS_IQE) {
 		qi->queue[head] = *wait;
 		vtd_unit_flush_entry(unit, &qi->queue[head], sizeof(*wait));
@@ -116,45 +133,33 @@ static void vtd_qi_recover(struct vtd_unit *unit, u32 fsts,
 	vtd_writel(unit, VTD_FSTS_REG, fsts & VTD_FSTS_QI_ERRORS);
 }
 
-/**
- * vtd_qi_submit() - run descriptors through the invalidation queue
- * @unit: the unit
- * @descs: the descriptors, in the order the hardware must process them
- * @n: how many; at most the queue size minus two
- *
- * Appends a status-write wait descriptor and polls until the hardware has
- * written it, so on return every descriptor has completed.
- *
- * A wait that times out leaves descriptors the hardware may still fetch
- * in the queue, so the queue is not written again: every later submission
- * fails at once with -EIO. Callers treat a failed invalidation as "the
- * hardware may still use what it caches" and never free such memory.
- *
- * Context: any; spins with interrupts off while the hardware works.
- * Return: 0; -EIO if the hardware reported a queue error (the queue is
- * recovered) or the queue was stopped by an earlier timeout; -ETIMEDOUT
- * if the wait did not complete within a second.
+/*
+ * One pass through the queue: @descs, then a status-write wait polled
+ * until done. 0; -EIO if the unit reported a queue error (the queue is
+ * recovered) or injection asked for one; -ETIMEDOUT if the wait did not
+ * complete within VTD_QI_TIMEOUT_NS, or the queue was stopped before.
  */
-int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
-		  unsigned int n)
+static int vtd_qi_run(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
+		      unsigned int n)
 {
 	struct vtd_qi *qi = &unit->qi;
+	bool error = false, hold_back;
 	struct vtd_qi_desc wait;
 	unsigned long flags;
-	bool error = false;
 	unsigned int i;
 	u64 deadline;
 	u32 seq, fsts;
 	int ret = 0;
 
-	if (WARN_ON(n + 2 > qi->entries))
-		return -EINVAL;
+	if (atomic_add_unless(&qi->inject_errors, -1, 0))
+		return -EIO;
+	/* Never move the tail: the unit does not see the descriptors. */
+	hold_back = atomic_add_unless(&qi->inject_timeouts, -1, 0);
 
 	spin_lock_irqsave(&qi->lock, flags);
 	if (qi->stopped) {
 		spin_unlock_irqrestore(&qi->lock, flags);
-		atomic64_inc(&unit->stats.qi_errors);
-		return -EIO;
+		return -ETIMEDOUT;
 	}
 	seq = ++qi->seq;
 	wait = vtd_qi_wait(VTD_QI_WAIT_SW, seq, virt_to_phys(qi->status));
@@ -167,7 +172,8 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 	}
 	/* The descriptors must be in memory before the tail moves. */
 	wmb();
-	vtd_writeq(unit, VTD_IQT_REG, vtd_iqt(qi->tail, true));
+	if (!hold_back)
+		vtd_writeq(unit, VTD_IQT_REG, vtd_iqt(qi->tail, true));
 
 	deadline = ktime_get_ns() + VTD_QI_TIMEOUT_NS;
 	while (READ_ONCE(*qi->status) != seq) {
@@ -177,10 +183,12 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 			error = true;
 		}
 		if (ktime_get_ns() > deadline) {
+			/* This CPU may have stalled past the deadline. */
+			if (READ_ONCE(*qi->status) == seq)
+				break;
 			pr_err("%s: invalidation wait timed out (IQH %#llx IQT %#llx FSTS %#x): invalidation queue stopped\n",
 			       unit->name, vtd_readq(unit, VTD_IQH_REG),
 			       vtd_readq(unit, VTD_IQT_REG), fsts);
-			atomic64_inc(&unit->stats.qi_errors);
 			qi->stopped = true;
 			ret = -ETIMEDOUT;
 			break;
@@ -189,10 +197,77 @@ int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 	}
 	spin_unlock_irqrestore(&qi->lock, flags);
 
-	atomic64_inc(&unit->stats.qi_submits);
 	if (!ret && error)
 		ret = -EIO;
 	return ret;
+}
+
+#define VTD_QI_GLOBAL_DESCS	3
+
+/* Every cache of the unit: context, PASID, IOTLB and paging structures. */
+static void vtd_qi_global(struct vtd_qi_desc d[VTD_QI_GLOBAL_DESCS])
+{
+	d[0] = vtd_qi_cc(VTD_CC_GLOBAL, 0, 0, 0);
+	d[1] = vtd_qi_pc(VTD_QI_PC_GLOBAL, 0, 0);
+	d[2] = vtd_qi_iotlb(VTD_IOTLB_GLOBAL, 0, 0, 0, false, false);
+}
+
+/**
+ * vtd_qi_invalidate_all() - drop everything the unit caches
+ * @unit: the unit
+ *
+ * Return: as vtd_qi_submit().
+ */
+int vtd_qi_invalidate_all(struct vtd_unit *unit)
+{
+	struct vtd_qi_desc d[VTD_QI_GLOBAL_DESCS];
+
+	vtd_qi_global(d);
+	return vtd_qi_submit(unit, d, ARRAY_SIZE(d));
+}
+
+/**
+ * vtd_qi_submit() - run descriptors through the invalidation queue
+ * @unit: the unit
+ * @descs: the descriptors, in the order the hardware must process them
+ * @n: how many; at most the queue size minus two
+ *
+ * Appends a status-write wait descriptor and polls until the hardware has
+ * written it, so on return every descriptor has completed, or everything
+ * they would have invalidated has been (see the top of this file).
+ *
+ * Callers treat a failure as "the hardware may still use what it
+ * caches": they never free or reuse such memory or domain IDs.
+ *
+ * Context: any; spins with interrupts off while the hardware works.
+ * Return: 0, or -EIO: the invalidation did not happen and the unit is
+ * failed (vtd_unit_fail()).
+ */
+int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
+		  unsigned int n)
+{
+	struct vtd_qi_desc global[VTD_QI_GLOBAL_DESCS];
+	int ret;
+
+	if (WARN_ON(n + 2 > unit->qi.entries))
+		return -EINVAL;
+	if (vtd_unit_failed(unit))
+		return -EIO;
+
+	atomic64_inc(&unit->stats.qi_submits);
+	ret = vtd_qi_run(unit, descs, n);
+	if (!ret)
+		return 0;
+	atomic64_inc(&unit->stats.qi_errors);
+	vtd_qi_global(global);
+	if (ret == -EIO && !vtd_qi_run(unit, global, ARRAY_SIZE(global))) {
+		atomic64_inc(&unit->stats.qi_recovered);
+		pr_warn_ratelimited("%s: an invalidation failed; a global invalidation made up for it\n",
+				    unit->name);
+		return 0;
+	}
+	vtd_unit_fail(unit);
+	return -EIO;
 }
 
 static int vtd_qi_one(struct vtd_unit *unit, struct vtd_qi_desc desc)
@@ -253,4 +328,41 @@ int vtd_inv_piotlb(struct vtd_unit *unit, u16 did, u32 pasid, u64 start,
 			      VTD_QI_PIOTLB_PASID_SEL);
 	atomic64_inc(&unit->stats.inv_piotlb_pasid);
 	return vtd_qi_one(unit, vtd_qi_piotlb_pasid(did, pasid));
+}
+
+/**
+ * vtd_inv_iotlb() - IOTLB invalidation of a range (6.5.2.3): translations
+ *		     made through second-level-only (and pass-through)
+ *		     entries, and nested ones, of a domain
+ * @unit: the unit
+ * @did: domain ID
+ * @start: first IOVA of the range
+ * @last: last IOVA of the range (inclusive); U64_MAX with @start 0 for all
+ * @leaf_only: only leaf entries changed (IH)
+ *
+ * One page-selective descriptor when CAP.PSI is set and one aligned block
+ * of at most 2^MAMV pages covers the range, else domain-selective.
+ *
+ * Return: as vtd_qi_submit().
+ */
+int vtd_inv_iotlb(struct vtd_unit *unit, u16 did, u64 start, u64 last,
+		  bool leaf_only)
+{
+	bool drain = unit->cap & (VTD_CAP_DRD | VTD_CAP_DWD);
+	unsigned int am;
+	u64 addr;
+
+	if ((unit->cap & VTD_CAP_PSI) &&
+	    vtd_qi_psi_range(start >> VTD_QI_PAGE_SHIFT,
+			     last >> VTD_QI_PAGE_SHIFT,
+			     vtd_cap_mamv(unit->cap), &addr, &am)) {
+		trace_intel_vtd_inval(unit->name, VTD_QI_IOTLB, did, 0, addr,
+				      am, VTD_IOTLB_PAGE);
+		return vtd_qi_one(unit, vtd_qi_iotlb(VTD_IOTLB_PAGE, did, addr,
+						     am, leaf_only, drain));
+	}
+	trace_intel_vtd_inval(unit->name, VTD_QI_IOTLB, did, 0, 0, 0,
+			      VTD_IOTLB_DOMAIN);
+	return vtd_qi_one(unit, vtd_qi_iotlb(VTD_IOTLB_DOMAIN, did, 0, 0, false,
+					     drain));
 }

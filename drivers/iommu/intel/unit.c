@@ -12,6 +12,9 @@
  * Teardown: the iommu core blocks every device of ours while translation
  * is still on (iommu.c), then here translation goes off first and the
  * rest follows in reverse order.
+ *
+ * Pages the hardware may still walk (their invalidation failed) wait in
+ * the quarantine list until translation is off on every unit.
  */
 #define pr_fmt(fmt) "intel-vtd: " fmt
 
@@ -23,6 +26,40 @@
 #include "vtd.h"
 
 LIST_HEAD(vtd_units);
+
+/* Table pages whose invalidation failed: freed once translation is off. */
+static LIST_HEAD(vtd_quarantine);
+static DEFINE_SPINLOCK(vtd_quarantine_lock);
+static bool vtd_quarantine_stuck;	/* a unit's translation stayed on */
+
+/**
+ * vtd_quarantine_add() - keep pages the hardware may still walk
+ * @pages: pages linked by page->lru, from intel-pgtable's quarantine calls;
+ *	empty afterwards
+ *
+ * Context: any.
+ */
+void vtd_quarantine_add(struct list_head *pages)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&vtd_quarantine_lock, flags);
+	list_splice_tail_init(pages, &vtd_quarantine);
+	spin_unlock_irqrestore(&vtd_quarantine_lock, flags);
+}
+
+/**
+ * vtd_quarantine_page() - keep one vtd_hw_page_alloc() page the hardware
+ *			   may still read
+ * @va: the page, or NULL
+ */
+void vtd_quarantine_page(void *va)
+{
+	LIST_HEAD(one);
+
+	vtd_hw_page_quarantine(va, &one);
+	vtd_quarantine_add(&one);
+}
 
 /* Time the hardware gets to acknowledge a GCMD write. */
 #define VTD_GSTS_TIMEOUT_US	1000000
@@ -190,11 +227,18 @@ static void vtd_unit_choose_formats(struct vtd_unit *unit)
 		unit->pgsize_bitmap |= SZ_1G;
 	unit->coherent = unit->ecap & VTD_ECAP_C;
 	unit->walk_coherent = unit->ecap & VTD_ECAP_SMPWC;
+
+	/* Nest parents in second-level format: the widest SAGAW offers. */
+	unit->nest_hw = vtd_ecap_hw_nesting(unit->ecap) &&
+			(vtd_cap_sagaw_has(unit->cap, VTD_AW_48) ||
+			 vtd_cap_sagaw_has(unit->cap, VTD_AW_39));
+	unit->sl_aw = vtd_cap_sagaw_has(unit->cap, VTD_AW_48) ? VTD_AW_48 :
+							      VTD_AW_39;
 }
 
 static int vtd_unit_set_root(struct vtd_unit *unit)
 {
-	unit->root = (void *)get_zeroed_page(GFP_KERNEL);
+	unit->root = vtd_hw_page_alloc(NUMA_NO_NODE, GFP_KERNEL);
 	if (!unit->root)
 		return -ENOMEM;
 	vtd_unit_flush_entry(unit, unit->root, PAGE_SIZE);
@@ -203,20 +247,59 @@ static int vtd_unit_set_root(struct vtd_unit *unit)
 	return vtd_gcmd_oneshot(unit, VTD_GCMD_SRTP, VTD_GSTS_RTPS, true);
 }
 
-/* Forget anything cached from before us (a kexec, firmware). */
-static int vtd_unit_invalidate_all(struct vtd_unit *unit)
+/*
+ * Fault events stay masked: faults are polled (fault.c). Say so to the
+ * unit ourselves, and clear the message registers: after a kexec from a
+ * kernel that used the unit they hold that kernel's vector.
+ */
+static void vtd_unit_mask_fault_event(struct vtd_unit *unit)
 {
-	const struct vtd_qi_desc descs[] = {
-		vtd_qi_cc(VTD_CC_GLOBAL, 0, 0, 0),
-		vtd_qi_pc(VTD_QI_PC_GLOBAL, 0, 0),
-		vtd_qi_iotlb(VTD_IOTLB_GLOBAL, 0, 0, 0, false, false),
-	};
-
-	return vtd_qi_submit(unit, descs, ARRAY_SIZE(descs));
+	vtd_writel(unit, VTD_FECTL_REG, VTD_EVCTL_IM);
+	vtd_writel(unit, VTD_FEDATA_REG, 0);
+	vtd_writel(unit, VTD_FEADDR_REG, 0);
+	vtd_writel(unit, VTD_FEUADDR_REG, 0);
 }
 
-static void vtd_unit_free_tables(struct vtd_unit *unit)
+/**
+ * vtd_unit_fail() - the unit's caches can no longer be invalidated
+ * @unit: the unit
+ *
+ * Translations it cached may outlive the memory they point to, so every
+ * device it translates for the iommu core is blocked: its RID_PASID entry
+ * is cleared (for walks that miss the caches) and its bus mastering is
+ * turned off (for those that hit them). From now on: every invalidation
+ * fails at once, attaching anything but the blocked domain fails with
+ * -EIO, and table pages and domain IDs the unit may still use are never
+ * reused (the quarantine is freed after translation goes off at unload).
+ * Devices kept in pass-through are left alone: no cache of theirs
+ * points at memory that can be freed. Logs one line, once.
+ *
+ * Context: any; takes unit->lock.
+ */
+void vtd_unit_fail(struct vtd_unit *unit)
 {
+	struct vtd_device *vdev;
+	unsigned long sid;
+
+	if (test_and_set_bit(VTD_UNIT_FAILED, &unit->state))
+		return;
+	pr_err("%s: failed: an invalidation did not complete; every device it translates is blocked until the module is reloaded\n",
+	       unit->name);
+	spin_lock(&unit->lock);
+	xa_for_each(&unit->devices, sid, vdev) {
+		if (vdev->kind != VTD_DEV_CORE)
+			continue;
+		vtd_devtbl_block_now(vdev);
+		pci_clear_master(to_pci_dev(vdev->dev));
+	}
+	spin_unlock(&unit->lock);
+}
+
+/* The root and context tables; into the quarantine if still in use. */
+static void vtd_unit_free_tables(struct vtd_unit *unit, bool in_use)
+{
+	void (*release)(void *va) = in_use ? vtd_quarantine_page :
+					     vtd_hw_page_free;
 	unsigned int i;
 
 	if (!unit->root)
@@ -225,23 +308,30 @@ static void vtd_unit_free_tables(struct vtd_unit *unit)
 		struct vtd_sm_root_entry *re = &unit->root[i];
 
 		if (vtd_sm_root_lp(re))
-			free_page((unsigned long)phys_to_virt(vtd_sm_root_lctp(re)));
+			release(phys_to_virt(vtd_sm_root_lctp(re)));
 		if (vtd_sm_root_up(re))
-			free_page((unsigned long)phys_to_virt(vtd_sm_root_uctp(re)));
+			release(phys_to_virt(vtd_sm_root_uctp(re)));
 	}
-	free_page((unsigned long)unit->root);
+	release(unit->root);
 	unit->root = NULL;
 }
 
 static void vtd_unit_destroy(struct vtd_unit *unit)
 {
+	bool walking = false;
+
 	if (unit->regs) {
-		vtd_unit_disable_translation(unit);
+		walking = vtd_unit_disable_translation(unit) != 0;
 		vtd_fault_stop(unit);
 		vtd_qi_exit(unit);
 		iounmap(unit->regs);
 	}
-	vtd_unit_free_tables(unit);
+	if (walking) {
+		pr_err("%s: translation did not go off: its tables are leaked\n",
+		       unit->name);
+		vtd_quarantine_stuck = true;
+	}
+	vtd_unit_free_tables(unit, walking);
 	ida_destroy(&unit->dids);
 	xa_destroy(&unit->devices);
 	kfree(unit);
@@ -279,10 +369,12 @@ static int vtd_unit_create(const struct vtd_dmar_unit *drhd, unsigned int index,
 	ret = vtd_unit_set_root(unit);
 	if (ret)
 		goto err;
+	vtd_unit_mask_fault_event(unit);
 	ret = vtd_qi_init(unit);
 	if (ret)
 		goto err;
-	ret = vtd_unit_invalidate_all(unit);
+	/* Forget anything cached from before us (a kexec, firmware). */
+	ret = vtd_qi_invalidate_all(unit);
 	if (ret)
 		goto err;
 	vtd_fault_start(unit);
@@ -321,10 +413,14 @@ int vtd_units_init(struct vtd_dmar *dmar)
 	return 0;
 }
 
-/* Translation off on every unit first, then the rest. */
+/*
+ * Translation off on every unit first, then the rest; then the pages the
+ * hardware might have walked, unless a unit kept translating.
+ */
 void vtd_units_exit(void)
 {
 	struct vtd_unit *unit, *next;
+	long n;
 
 	list_for_each_entry(unit, &vtd_units, node)
 		vtd_unit_disable_translation(unit);
@@ -332,4 +428,12 @@ void vtd_units_exit(void)
 		list_del(&unit->node);
 		vtd_unit_destroy(unit);
 	}
+	if (vtd_quarantine_stuck) {
+		pr_err("table pages of failed invalidations are leaked\n");
+		return;
+	}
+	n = vtd_pt_quarantine_free(&vtd_quarantine);
+	if (n)
+		pr_info("freed %ld table pages kept since failed invalidations\n",
+			n);
 }

@@ -744,4 +744,88 @@ static inline int vtd_pasid_entry_init_pt(struct vtd_pasid_entry *pe,
 	return 0;
 }
 
+/**
+ * vtd_pasid_entry_init_sl() - build a present second-level PASID entry
+ * @pe: the entry to fill (not yet visible to the hardware)
+ * @slptr: physical address of the top-level second-level table
+ * @aw: its address width (VTD_AW_39: 3 levels, VTD_AW_48: 4 levels, ...),
+ *	one CAP.SAGAW lists
+ * @did: domain ID
+ * @pwsnp: snoop the page walks (with ECAP.SMPWC)
+ *
+ * 9.6: PGTT = 010b. Faults are reported (FPD 0), no execute (SSEE 0), no
+ * A/D tracking (SSADE 0).
+ *
+ * Return: 0, or -EINVAL if @aw or @slptr do not fit the fields.
+ */
+static inline int vtd_pasid_entry_init_sl(struct vtd_pasid_entry *pe,
+					  phys_addr_t slptr, enum vtd_aw aw,
+					  u16 did, bool pwsnp)
+{
+	if (slptr & ~VTD_PE0_SLPTR || aw < VTD_AW_39 || aw > VTD_AW_57)
+		return -EINVAL;
+
+	memset(pe, 0, sizeof(*pe));
+	vtd_pasid_set_slptr(pe, slptr);
+	vtd_pasid_set_aw(pe, aw);
+	vtd_pasid_set_did(pe, did);
+	vtd_pasid_set_pwsnp(pe, pwsnp);
+	vtd_pasid_set_pgtt(pe, VTD_PGTT_SL);
+	vtd_pasid_set_p(pe, true);
+	return 0;
+}
+
+/* What a guest's first-level table asks of a nested entry. */
+#define VTD_NEST_SRE	BIT(0)	/* supervisor requests */
+#define VTD_NEST_WPE	BIT(1)	/* write protect for supervisor requests */
+#define VTD_NEST_EAFE	BIT(2)	/* extended accessed flag */
+
+/**
+ * vtd_pasid_entry_init_nested() - build a present nested PASID entry: a
+ *				   first-level table translated through a
+ *				   second-level one
+ * @pe: the entry to fill (not yet visible to the hardware)
+ * @flptr: the first-level table's address, an input address of the
+ *	second-level table (a guest-physical address), 4K aligned
+ * @fl_levels: its levels: 4, or 5 with CAP.FL5LP
+ * @slptr: physical address of the top-level second-level table
+ * @sl_aw: its address width
+ * @did: domain ID tagging the nested translations
+ * @pwsnp: snoop the page walks (with ECAP.SMPWC)
+ * @flags: VTD_NEST_SRE (needs ECAP.SRS), VTD_NEST_WPE (only with SRE),
+ *	VTD_NEST_EAFE (needs ECAP.EAFS)
+ *
+ * 9.6: PGTT = 011b; faults are reported (FPD 0).
+ *
+ * Return: 0, or -EINVAL if an argument does not fit its field.
+ */
+static inline int vtd_pasid_entry_init_nested(struct vtd_pasid_entry *pe,
+					      phys_addr_t flptr,
+					      unsigned int fl_levels,
+					      phys_addr_t slptr,
+					      enum vtd_aw sl_aw, u16 did,
+					      bool pwsnp, unsigned int flags)
+{
+	if ((fl_levels != 4 && fl_levels != 5) || flptr & ~VTD_PE2_FLPTR ||
+	    slptr & ~VTD_PE0_SLPTR || sl_aw < VTD_AW_39 || sl_aw > VTD_AW_57 ||
+	    (flags & ~(VTD_NEST_SRE | VTD_NEST_WPE | VTD_NEST_EAFE)) ||
+	    ((flags & VTD_NEST_WPE) && !(flags & VTD_NEST_SRE)))
+		return -EINVAL;
+
+	memset(pe, 0, sizeof(*pe));
+	vtd_pasid_set_slptr(pe, slptr);
+	vtd_pasid_set_aw(pe, sl_aw);
+	vtd_pasid_set_did(pe, did);
+	vtd_pasid_set_pwsnp(pe, pwsnp);
+	vtd_pasid_set_flptr(pe, flptr);
+	vtd_pasid_set_flpm(pe, fl_levels == 5 ? VTD_FLPM_5LEVEL :
+						VTD_FLPM_4LEVEL);
+	vtd_pasid_set_sre(pe, flags & VTD_NEST_SRE);
+	vtd_pasid_set_wpe(pe, flags & VTD_NEST_WPE);
+	vtd_pasid_set_eafe(pe, flags & VTD_NEST_EAFE);
+	vtd_pasid_set_pgtt(pe, VTD_PGTT_NESTED);
+	vtd_pasid_set_p(pe, true);
+	return 0;
+}
+
 #endif /* __VTD_ENTRIES_H */

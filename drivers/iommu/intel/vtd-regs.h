@@ -127,6 +127,43 @@
 #define VTD_ECAP_RPS		BIT_ULL(49)	/* RID_PASID support */
 
 /*
+ * What IOMMU_GET_HW_INFO reports: CAP and ECAP keep the fields that
+ * describe the unit's registers and the features this driver implements
+ * for its users; a VMM builds its guest's view of the IOMMU from them, so
+ * a feature we do not drive (PASIDs, page requests, device-TLBs,
+ * interrupt remapping, snoop control, dirty bits, ...) is cleared.
+ * Second-level tables and nesting are reported where the driver nests on
+ * the hardware (ECAP.NEST and ECAP.SLTS).
+ */
+#define VTD_CAP_REPORTED	(VTD_CAP_ND | VTD_CAP_RWBF | VTD_CAP_CM | \
+				 VTD_CAP_MGAW | VTD_CAP_ZLR | VTD_CAP_FRO | \
+				 VTD_CAP_PSI | VTD_CAP_NFR | VTD_CAP_MAMV | \
+				 VTD_CAP_FL1GP | VTD_CAP_FL5LP)
+#define VTD_CAP_REPORTED_NEST	(VTD_CAP_SAGAW | VTD_CAP_SLLPS)
+#define VTD_ECAP_REPORTED	(VTD_ECAP_C | VTD_ECAP_QI | VTD_ECAP_PT | \
+				 VTD_ECAP_IRO | VTD_ECAP_SMTS | \
+				 VTD_ECAP_FLTS | VTD_ECAP_SMPWC)
+#define VTD_ECAP_REPORTED_NEST	(VTD_ECAP_NEST | VTD_ECAP_SLTS)
+
+/* The unit can walk a first-level table nested on a second-level one. */
+static inline bool vtd_ecap_hw_nesting(u64 ecap)
+{
+	return (ecap & VTD_ECAP_NEST) && (ecap & VTD_ECAP_SLTS);
+}
+
+static inline u64 vtd_cap_reported(u64 cap, u64 ecap)
+{
+	return cap & (VTD_CAP_REPORTED |
+		      (vtd_ecap_hw_nesting(ecap) ? VTD_CAP_REPORTED_NEST : 0));
+}
+
+static inline u64 vtd_ecap_reported(u64 ecap)
+{
+	return ecap & (VTD_ECAP_REPORTED |
+		       (vtd_ecap_hw_nesting(ecap) ? VTD_ECAP_REPORTED_NEST : 0));
+}
+
+/*
  * Global Command and Global Status Registers: each command bit has its
  * status bit at the same position. SRTP, SFL, WBF and SIRTP are one-shot
  * commands; TE, EAFL, QIE, IRE and CFI are states that every GCMD write

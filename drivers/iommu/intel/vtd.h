@@ -5,29 +5,42 @@
  * Object model:
  *  - struct vtd_unit: one DRHD remapping unit: its registers, root and
  *    context tables, invalidation queue, fault state and iommu_device.
- *  - struct vtd_device: one PCI device the unit translates for us (the
- *    iommu core's dev_iommu_priv), with its PASID directory and table.
- *    Requests without PASID use RID_PASID 0, so entry 0 of that table
- *    decides what the device can reach.
+ *  - struct vtd_device: one requester ID the unit has entries for, with
+ *    its PASID directory and table. Requests without PASID use RID_PASID
+ *    0, so entry 0 of that table decides what the device can reach. Most
+ *    are PCI devices of the iommu core (dev_iommu_priv); the others are
+ *    kept out of the core (enum vtd_dev_kind).
  *  - struct vtd_domain: a paging domain on a first-level intel-pgtable.
- *    It gets a domain ID on each unit it is attached through.
+ *    It gets a domain ID on each unit it is attached through. Reference
+ *    counted: the core's free drops one reference, a debugfs reader may
+ *    hold another for the time of a dump.
  *
- * Locking, from outside in: the iommu core's group mutex serialises
- * attach/detach/probe/release of one device; unit->lock (spinlock)
- * protects the unit's root, context and PASID tables, and keeps a
- * device looked up in the unit's xarray alive (erasing takes it; the
- * xarray's own lock orders inserts); domain->lock (spinlock) protects
- * the domain's device and unit lists and excludes freeing table pages
- * from a debugfs dump of them;
- * unit->qi.lock (spinlock, irqsave) serialises the invalidation
- * queue. map/unmap take no lock of ours: intel-pgtable is safe for
- * disjoint ranges and the iommu core never overlaps them.
+ * Locking, from outside in: vtd_lock (mutex, iommu.c) serialises module
+ * init and exit, release and the removal of devices kept out of the
+ * core; the iommu core's group mutex serialises attach/detach/probe/
+ * release of one device; domain->lock (spinlock, irqsave) protects the
+ * domain's device and unit lists and excludes freeing table pages from a
+ * debugfs dump of them; unit->lock (spinlock) protects the unit's root,
+ * context and PASID tables, and keeps a device looked up in the unit's
+ * xarray alive (erasing takes it; the xarray's own lock orders inserts);
+ * unit->qi.lock (spinlock, irqsave) serialises the invalidation queue;
+ * vtd_quarantine_lock (spinlock, irqsave) the quarantine list.
+ * map/unmap take no lock of ours: intel-pgtable is safe for disjoint
+ * ranges and the iommu core never overlaps them.
+ *
+ * A failed invalidation (one that even a global invalidation could not
+ * make up for) leaves the unit failed for good: see vtd_unit_fail().
  */
 #ifndef __INTEL_VTD_H
 #define __INTEL_VTD_H
 
 #include <linux/iommu.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pci.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
@@ -55,6 +68,9 @@ struct vtd_qi {
 	u32 seq;			/* last status value used */
 	bool stopped;			/* a wait timed out: queue unusable */
 	spinlock_t lock;
+	/* Fault injection (debugfs "inject"): the next N submissions... */
+	atomic_t inject_errors;		/* ...fail as if the unit reported IQE */
+	atomic_t inject_timeouts;	/* ...are never handed to the unit */
 };
 
 /* Per-unit counters, shown in debugfs. */
@@ -63,6 +79,7 @@ struct vtd_unit_stats {
 	atomic64_t faults_dropped;	/* overflow (FSTS.PFO) seen */
 	atomic64_t qi_submits;
 	atomic64_t qi_errors;
+	atomic64_t qi_recovered;	/* errors a global invalidation covered */
 	atomic64_t inv_piotlb_page;
 	atomic64_t inv_piotlb_pasid;
 	atomic64_t inv_pasid_cache;
@@ -92,6 +109,8 @@ struct vtd_unit {
 	/* Translation for our paging domains. */
 	unsigned int fl_levels;		/* 4, or 5 with FL5LP */
 	enum vtd_aw aw;			/* PASID-entry AW matching fl_levels */
+	bool nest_hw;			/* ECAP.NEST and ECAP.SLTS: nesting */
+	enum vtd_aw sl_aw;		/* with nest_hw: nest parents' width */
 	unsigned long pgsize_bitmap;
 	bool coherent;			/* ECAP.C: no clflush of entries */
 	bool walk_coherent;		/* ECAP.SMPWC: no clflush of tables */
@@ -111,21 +130,63 @@ struct vtd_unit {
 	struct iommu_device iommu;
 	bool registered;
 	bool unsafe_to_translate;	/* a live device lacks pass-through */
+	unsigned long state;		/* VTD_UNIT_* bits */
 	struct dentry *debugfs;
 };
 
+/* unit->state bits. */
+#define VTD_UNIT_FAILED		0	/* an invalidation failed for good */
+
+static inline bool vtd_unit_failed(const struct vtd_unit *unit)
+{
+	return test_bit(VTD_UNIT_FAILED, &unit->state);
+}
+
+/**
+ * enum vtd_dev_kind - what a struct vtd_device is
+ * @VTD_DEV_CORE: a PCI device of the iommu core: its domains are ours
+ * @VTD_DEV_PASSTHROUGH: kept out of the core, its requests untranslated:
+ *	its driver was bound before we loaded, or it shares an IOMMU group
+ *	with such a device (group.c)
+ * @VTD_DEV_BLOCKED: kept out of the core and blocked: an untrusted
+ *	device that pass-through would otherwise be given
+ * @VTD_DEV_NAMESPACE: an ACPI namespace device of the DMAR table (no
+ *	PCI device), untranslated
+ */
+enum vtd_dev_kind {
+	VTD_DEV_CORE,
+	VTD_DEV_PASSTHROUGH,
+	VTD_DEV_BLOCKED,
+	VTD_DEV_NAMESPACE,
+};
+
+/*
+ * What a PCI device kept outside the iommu core gets: pass-through, or
+ * blocked when it is untrusted (external-facing) or when pass-through
+ * cannot cover it (no ECAP.PT, requests under other requester IDs).
+ */
+static inline enum vtd_dev_kind vtd_outside_kind(const struct pci_dev *pdev,
+						 bool unit_has_pt, bool aliased)
+{
+	if (pdev->untrusted || !unit_has_pt || aliased)
+		return VTD_DEV_BLOCKED;
+	return VTD_DEV_PASSTHROUGH;
+}
+
 struct vtd_device {
-	struct device *dev;
+	struct device *dev;		/* NULL for VTD_DEV_NAMESPACE */
 	struct vtd_unit *unit;
+	enum vtd_dev_kind kind;
 	u16 segment;
 	u8 bus;
 	u8 devfn;
 	struct vtd_pasid_dir_entry *pasid_dir;	/* 4K page */
 	struct vtd_pasid_entry *pasid_table;	/* 4K page: PASIDs 0-63 */
-	struct iommu_domain *domain;	/* attached; NULL means blocked */
+	/* What entry 0 is set to: the driver's record, never the core's */
+	struct iommu_domain *domain;	/* NULL means blocked */
 	struct list_head domain_node;	/* in vtd_domain->devices */
-	bool passthrough_only;		/* driver bound at load: not ours */
 	struct dentry *debugfs;
+	u64 translate_giova;		/* debugfs "translate" */
 };
 
 /* A paging domain's presence on one unit. */
@@ -136,13 +197,41 @@ struct vtd_domain_unit {
 	unsigned int users;		/* attached devices on this unit */
 };
 
+/**
+ * enum vtd_domain_format - what a domain's RID_PASID entries point at
+ * @VTD_DOM_FL: its first-level table (a paging domain, or the shadow
+ *	table of a domain nested by the software engine)
+ * @VTD_DOM_SL: its second-level table (a nest parent on a unit that nests)
+ * @VTD_DOM_NESTED: a guest's first-level table nested on the parent's
+ *	second-level one (hardware nesting); no table of its own
+ */
+enum vtd_domain_format {
+	VTD_DOM_FL,
+	VTD_DOM_SL,
+	VTD_DOM_NESTED,
+};
+
 struct vtd_domain {
 	struct iommu_domain domain;
-	struct vtd_pt pt;
+	enum vtd_domain_format format;
+	struct vtd_pt pt;		/* no table (top NULL) for DOM_NESTED */
+	refcount_t ref;			/* the core's, and debugfs readers' */
+	/* The hardware may still walk the table: quarantine it at free. */
+	bool hw_may_walk;
 	/* devices, units; and table pages are freed, dumped under it */
 	spinlock_t lock;
 	struct list_head devices;
 	struct list_head units;
+	/*
+	 * A nest parent (IOMMU_HWPT_ALLOC_NEST_PARENT): its map and unmap
+	 * take nest_lock for writing and bring every child up to date
+	 * before they return; a child's sync holds it for reading. The
+	 * children list (struct vtd_nested) changes under it for writing.
+	 */
+	bool nest_parent;
+	struct rw_semaphore nest_lock;
+	struct list_head children;
+	struct rcu_head rcu;		/* module reference dropped after it */
 };
 
 static inline struct vtd_domain *to_vtd_domain(struct iommu_domain *d)
@@ -183,22 +272,29 @@ int vtd_unit_enable_translation(struct vtd_unit *unit);
 int vtd_unit_disable_translation(struct vtd_unit *unit);
 void vtd_unit_flush_entry(struct vtd_unit *unit, void *p, size_t len);
 void vtd_unit_flush_write_buffer(struct vtd_unit *unit);
+void vtd_unit_fail(struct vtd_unit *unit);
+void vtd_quarantine_add(struct list_head *pages);
+void vtd_quarantine_page(void *va);
 
 /* qi.c */
 int vtd_qi_init(struct vtd_unit *unit);
 void vtd_qi_exit(struct vtd_unit *unit);
 int vtd_qi_submit(struct vtd_unit *unit, const struct vtd_qi_desc *descs,
 		  unsigned int n);
+int vtd_qi_invalidate_all(struct vtd_unit *unit);
 int vtd_inv_context_device(struct vtd_unit *unit, u16 did, u16 sid);
 int vtd_inv_pasid_cache(struct vtd_unit *unit, u16 did, u32 pasid);
 int vtd_inv_piotlb(struct vtd_unit *unit, u16 did, u32 pasid, u64 start,
 		   u64 last, bool leaf_only);
+int vtd_inv_iotlb(struct vtd_unit *unit, u16 did, u64 start, u64 last,
+		  bool leaf_only);
 
 /* devtbl.c: root, context and PASID tables of one device */
 int vtd_devtbl_setup(struct vtd_device *vdev);
 void vtd_devtbl_teardown(struct vtd_device *vdev);
-void vtd_devtbl_set_pasid0(struct vtd_device *vdev,
-			   const struct vtd_pasid_entry *pe, u16 did);
+int vtd_devtbl_set_pasid0(struct vtd_device *vdev,
+			  const struct vtd_pasid_entry *pe, u16 did);
+void vtd_devtbl_block_now(struct vtd_device *vdev);
 
 /* fault.c */
 void vtd_fault_init(struct vtd_unit *unit);
@@ -213,10 +309,54 @@ struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
 						   u32 flags,
 						   const struct iommu_user_data *ud);
 void vtd_domain_detach(struct vtd_device *vdev);
+bool vtd_domain_is_paging(const struct iommu_domain *domain);
+struct vtd_domain *vtd_domain_of(struct iommu_domain *domain);
+struct vtd_domain *vtd_domain_get_attached(struct vtd_device *vdev);
+void vtd_domain_put(struct vtd_domain *d);
+int vtd_domain_init(struct vtd_domain *d, const struct iommu_domain_ops *ops,
+		    enum vtd_domain_format format, const struct vtd_pt_cfg *cfg);
+int vtd_domain_attach(struct vtd_domain *d, struct vtd_device *vdev);
+int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last, bool leaf_only);
+int vtd_domain_flush_release(struct vtd_domain *d, struct vtd_pt_gather *g);
+struct vtd_pt_cfg vtd_unit_pt_cfg(struct vtd_unit *unit, int nid);
+
+/* nested.c */
+bool vtd_domain_is_nested(const struct iommu_domain *domain);
+struct iommu_domain *vtd_domain_alloc_nested(struct device *dev,
+					     struct iommu_domain *parent,
+					     u32 flags,
+					     const struct iommu_user_data *ud);
+void vtd_nest_parent_changed(struct vtd_domain *parent, u64 first, u64 last,
+			     bool unmap);
+int vtd_nested_hw_entry(struct vtd_domain *d, struct vtd_unit *unit, u16 did,
+			struct vtd_pasid_entry *pe);
+struct seq_file;
+void vtd_nested_show(struct vtd_domain *d, struct seq_file *m);
+void vtd_nested_translate(struct vtd_domain *d, u64 giova, struct seq_file *m);
+
+/* group.c */
+typedef int (*vtd_group_fn)(struct pci_dev *member, void *data);
+int vtd_for_each_group_member(struct pci_dev *pdev, vtd_group_fn fn,
+			      void *data);
+struct iommu_group *vtd_device_group(struct device *dev);
+struct pci_dev *vtd_group_shared_with_driver(struct pci_dev *pdev);
+
+/* devices.c */
+struct vtd_device *vtd_device_create(struct vtd_unit *unit, struct device *dev,
+				     u8 bus, u8 devfn, enum vtd_dev_kind kind);
+void vtd_device_destroy(struct vtd_device *vdev);
+bool vtd_has_dma_alias(struct pci_dev *pdev);
+void vtd_device_keep_out(struct pci_dev *pdev, struct vtd_unit *unit,
+			 struct pci_dev *held);
+int vtd_namespace_devices_add(struct vtd_unit *unit);
+void vtd_forget_devices(void);
+int vtd_devices_watch(void);
+void vtd_devices_unwatch(void);
 
 /* iommu.c */
 extern const struct iommu_ops vtd_iommu_ops;
 extern unsigned int vtd_fault_poll_ms;
+extern struct mutex vtd_lock;
 
 /* trace.c: tracepoints, see include/trace/events/intel_vtd.h */
 

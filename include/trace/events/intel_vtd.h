@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Tracepoints of the intel-vtd driver: map and unmap on its paging domains,
- * every invalidation descriptor it queues, and every fault it reads from a
- * unit's fault recording registers.
+ * every invalidation descriptor it queues, every fault it reads from a
+ * unit's fault recording registers, and the software nesting engine's
+ * syncs and revocations.
  *
  * drivers/iommu/intel/trace.c defines the events. It includes vtd-fault.h
  * and vtd-qi.h before this file: recording a fault reads struct vtd_fault
@@ -194,6 +195,94 @@ TRACE_EVENT(intel_vtd_fault,
 		      __entry->pasid_present ? (int)__entry->pasid : -1,
 		      __entry->is_read ? "R" : "-", __entry->is_write ? "W" : "-",
 		      __entry->addr, __entry->reason, __get_str(reason_str))
+);
+
+/*
+ * intel_vtd_nest_sync - a sync of a nested domain's shadow (nested.c)
+ * @domain: the nested domain, printed hashed
+ * @first: first GIOVA of the range asked for
+ * @last: last GIOVA of the range (inclusive)
+ * @walked: guest table pages read
+ * @written: shadow leaves written
+ * @removed: shadow 4K pages removed
+ * @rsvd: guest entries left out for a reserved bit set
+ * @us: guest entries left out for U/S clear
+ * @ps: guest entries left out for PS at a level that forbids it
+ * @unmapped: guest tables or leaves at GPAs the parent does not map (or
+ *	not RAM, for tables)
+ * @ret: 0, or the error (the range was then left empty)
+ */
+TRACE_EVENT(intel_vtd_nest_sync,
+	    TP_PROTO(const void *domain, u64 first, u64 last, u64 walked,
+		     u64 written, u64 removed, u64 rsvd, u64 us, u64 ps,
+		     u64 unmapped, int ret),
+	    TP_ARGS(domain, first, last, walked, written, removed, rsvd, us, ps,
+		    unmapped, ret),
+
+	    TP_STRUCT__entry(__field(const void *, domain)
+			     __field(u64, first)
+			     __field(u64, last)
+			     __field(u64, walked)
+			     __field(u64, written)
+			     __field(u64, removed)
+			     __field(u64, rsvd)
+			     __field(u64, us)
+			     __field(u64, ps)
+			     __field(u64, unmapped)
+			     __field(int, ret)
+	    ),
+
+	    TP_fast_assign(__entry->domain = domain;
+			   __entry->first = first;
+			   __entry->last = last;
+			   __entry->walked = walked;
+			   __entry->written = written;
+			   __entry->removed = removed;
+			   __entry->rsvd = rsvd;
+			   __entry->us = us;
+			   __entry->ps = ps;
+			   __entry->unmapped = unmapped;
+			   __entry->ret = ret;
+	    ),
+
+	    TP_printk("domain %p giova 0x%llx-0x%llx walked %llu written %llu removed %llu refused rsvd %llu us %llu ps %llu unmapped %llu ret %d",
+		      __entry->domain, __entry->first, __entry->last,
+		      __entry->walked, __entry->written, __entry->removed,
+		      __entry->rsvd, __entry->us, __entry->ps,
+		      __entry->unmapped, __entry->ret)
+);
+
+/*
+ * intel_vtd_nest_revoke - a nest parent's map or unmap reached a nested
+ *			   domain that used the changed GPAs
+ * @parent: the nest parent, printed hashed
+ * @domain: the nested domain, printed hashed
+ * @first: first GPA that changed
+ * @last: last GPA that changed (inclusive)
+ * @unmap: an unmap (else a map)
+ */
+TRACE_EVENT(intel_vtd_nest_revoke,
+	    TP_PROTO(const void *parent, const void *domain, u64 first,
+		     u64 last, bool unmap),
+	    TP_ARGS(parent, domain, first, last, unmap),
+
+	    TP_STRUCT__entry(__field(const void *, parent)
+			     __field(const void *, domain)
+			     __field(u64, first)
+			     __field(u64, last)
+			     __field(bool, unmap)
+	    ),
+
+	    TP_fast_assign(__entry->parent = parent;
+			   __entry->domain = domain;
+			   __entry->first = first;
+			   __entry->last = last;
+			   __entry->unmap = unmap;
+	    ),
+
+	    TP_printk("parent %p domain %p gpa 0x%llx-0x%llx %s",
+		      __entry->parent, __entry->domain, __entry->first,
+		      __entry->last, __entry->unmap ? "unmap" : "map")
 );
 
 #endif /* _TRACE_INTEL_VTD_H */
