@@ -27,10 +27,8 @@
  * bring every nested domain on them up to date before returning
  * (nested.c).
  *
- * Lifetime: a paging domain holds a module reference from allocation
- * until after it is freed. The last reference is dropped from an RCU
- * callback, never from code that returns into this module, and module
- * exit waits for those callbacks (rcu_barrier()).
+ * Lifetime: a paging or nested domain holds a module reference from
+ * allocation until it is freed (vtd_module_get()).
  */
 #define pr_fmt(fmt) "intel-vtd: " fmt
 
@@ -257,8 +255,14 @@ static void vtd_device_block(struct vtd_device *vdev,
 	vtd_device_set_domain(vdev, blocked);
 }
 
-/* Can @unit walk what @d's entries point at? -EINVAL if not. */
-static int vtd_domain_compatible(struct vtd_domain *d, struct vtd_unit *unit)
+/**
+ * vtd_domain_compatible() - can @unit walk what @d's entries point at?
+ * @d: the domain
+ * @unit: the unit
+ *
+ * Return: 0, or -EINVAL if not.
+ */
+int vtd_domain_compatible(struct vtd_domain *d, struct vtd_unit *unit)
 {
 	switch (d->format) {
 	case VTD_DOM_FL:
@@ -538,12 +542,6 @@ static phys_addr_t vtd_iova_to_phys(struct iommu_domain *domain,
 	return x.paddr;
 }
 
-static void vtd_domain_free_rcu(struct rcu_head *head)
-{
-	kfree(container_of(head, struct vtd_domain, rcu));
-	module_put(THIS_MODULE);
-}
-
 /**
  * vtd_domain_put() - drop a reference on a paging domain
  * @d: the domain; freed with the last reference
@@ -562,7 +560,8 @@ void vtd_domain_put(struct vtd_domain *d)
 	} else {
 		vtd_pt_destroy(&d->pt);
 	}
-	call_rcu(&d->rcu, vtd_domain_free_rcu);
+	vtd_module_put(d->modref);
+	kfree(d);
 }
 
 /**
@@ -648,12 +647,13 @@ int vtd_domain_init(struct vtd_domain *d, const struct iommu_domain_ops *ops,
 	 * it the references the core takes per device: the domain holds the
 	 * module itself: rmmod is refused until the last one is freed.
 	 */
-	if (!try_module_get(THIS_MODULE))
-		return -ENODEV;
+	d->modref = vtd_module_get();
+	if (IS_ERR(d->modref))
+		return PTR_ERR(d->modref);
 	if (cfg) {
 		ret = vtd_pt_init(&d->pt, cfg, GFP_KERNEL_ACCOUNT);
 		if (ret) {
-			module_put(THIS_MODULE);
+			vtd_module_put(d->modref);
 			return ret;
 		}
 	}

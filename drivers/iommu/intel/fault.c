@@ -35,17 +35,25 @@ static void vtd_fault_log_add(struct vtd_unit *unit, const struct vtd_fault *f)
 	spin_unlock_irqrestore(&log->lock, flags);
 }
 
-/* Give a translation fault to the attached domain's handler, if it has one. */
+/*
+ * Give a translation fault to whoever wants it: the vIOMMU of a device
+ * attached to one of its nested HWPTs (in guest terms, to its vEVENTQ),
+ * else the attached domain's fault handler, if it has one.
+ */
 static void vtd_fault_deliver(struct vtd_unit *unit, const struct vtd_fault *f)
 {
-	struct vtd_device *vdev;
 	struct iommu_domain *domain;
+	struct vtd_vdevice *vd;
+	struct vtd_device *vdev;
 
 	spin_lock(&unit->lock);
 	vdev = xa_load(&unit->devices, f->sid);
 	domain = vdev ? vdev->domain : NULL;
-	if (domain && domain->type & __IOMMU_DOMAIN_PAGING &&
-	    domain->cookie_type == IOMMU_COOKIE_FAULT_HANDLER)
+	vd = vdev ? vtd_viommu_of_device(vdev) : NULL;
+	if (vd)
+		vtd_viommu_report_fault(vd, f);
+	else if (domain && domain->type & __IOMMU_DOMAIN_PAGING &&
+		 domain->cookie_type == IOMMU_COOKIE_FAULT_HANDLER)
 		report_iommu_fault(domain, vdev->dev, f->addr,
 				   f->is_write ? IOMMU_FAULT_WRITE :
 						 IOMMU_FAULT_READ);

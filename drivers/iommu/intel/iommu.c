@@ -66,6 +66,53 @@ MODULE_PARM_DESC(fault_poll_ms, "interval between fault register polls, 1-100 ms
 #define VTD_MSI_WINDOW_START	0xfee00000ULL
 #define VTD_MSI_WINDOW_LAST	0xfeefffffULL
 
+/*
+ * A module reference held by an object the core frees (a domain, a
+ * vIOMMU). The last reference must not be dropped by code that then
+ * returns into this module: it is dropped from an RCU callback, and module
+ * exit waits for those (rcu_barrier()) before the module text goes.
+ */
+struct vtd_module_ref {
+	struct rcu_head rcu;
+};
+
+/**
+ * vtd_module_get() - a module reference for an object
+ *
+ * Return: the reference, ERR_PTR(-ENODEV) while the module is unloading,
+ * or ERR_PTR(-ENOMEM).
+ */
+struct vtd_module_ref *vtd_module_get(void)
+{
+	struct vtd_module_ref *ref;
+
+	if (!try_module_get(THIS_MODULE))
+		return ERR_PTR(-ENODEV);
+	ref = kzalloc_obj(*ref);
+	if (!ref) {
+		module_put(THIS_MODULE);
+		return ERR_PTR(-ENOMEM);
+	}
+	return ref;
+}
+
+static void vtd_module_put_rcu(struct rcu_head *head)
+{
+	kfree(container_of(head, struct vtd_module_ref, rcu));
+	module_put(THIS_MODULE);
+}
+
+/**
+ * vtd_module_put() - drop a reference of vtd_module_get(), soon
+ * @ref: the reference
+ *
+ * Context: any.
+ */
+void vtd_module_put(struct vtd_module_ref *ref)
+{
+	call_rcu(&ref->rcu, vtd_module_put_rcu);
+}
+
 static struct vtd_dmar vtd_dmar;
 DEFINE_MUTEX(vtd_lock);		/* see vtd.h */
 
@@ -241,6 +288,8 @@ const struct iommu_ops vtd_iommu_ops = {
 	.hw_info = vtd_hw_info,
 	.domain_alloc_paging_flags = vtd_domain_alloc_paging_flags,
 	.domain_alloc_nested = vtd_domain_alloc_nested,
+	.get_viommu_size = vtd_get_viommu_size,
+	.viommu_init = vtd_viommu_init,
 	.probe_device = vtd_probe_device,
 	.release_device = vtd_release_device,
 	.device_group = vtd_device_group,
@@ -348,11 +397,19 @@ err:
  */
 static int vtd_release_all(void)
 {
+	struct vtd_unit *unit;
 	struct device **devs;
 	unsigned int i, nr = 0;
 	int ret = 0;
 
 	lockdep_assert_held(&vtd_lock);
+	list_for_each_entry(unit, &vtd_units, node) {
+		if (atomic_read(&unit->viommus)) {
+			pr_info("%s: a vIOMMU exists: not released\n",
+				unit->name);
+			return -EBUSY;
+		}
+	}
 	pci_lock_rescan_remove();
 	devs = vtd_core_devices(&nr);
 	if (IS_ERR(devs)) {
@@ -484,4 +541,5 @@ static void __exit vtd_exit(void)
 module_exit(vtd_exit);
 
 MODULE_DESCRIPTION("VT-d 3.0 scalable-mode IOMMU driver with first-level DMA remapping");
+MODULE_IMPORT_NS("IOMMUFD");
 MODULE_LICENSE("GPL");

@@ -202,6 +202,9 @@ static int vtd_nested_attach(struct iommu_domain *domain, struct device *dev,
 		return -EOPNOTSUPP;
 	if (vdev->domain == domain)
 		return 0;
+	/* A vIOMMU's nested HWPTs are for its vDEVICEs only. */
+	if (n->viommu && !vtd_viommu_has_device(n->viommu, vdev))
+		return -ENODEV;
 	if (n->engine == VTD_NEST_SOFTWARE) {
 		/* The whole shadow, before the entry points at it. */
 		down_read(&n->parent->nest_lock);
@@ -277,6 +280,8 @@ static void vtd_nested_free(struct iommu_domain *domain)
 	struct vtd_domain *parent = n->parent;
 
 	WARN_ON(!list_empty(&n->d.devices) || !list_empty(&n->d.units));
+	if (n->viommu)
+		vtd_viommu_forget_nested(n);
 	down_write(&parent->nest_lock);
 	list_del(&n->parent_node);
 	up_write(&parent->nest_lock);

@@ -131,6 +131,7 @@ struct vtd_unit {
 	bool registered;
 	bool unsafe_to_translate;	/* a live device lacks pass-through */
 	unsigned long state;		/* VTD_UNIT_* bits */
+	atomic_t viommus;		/* vIOMMUs on it: no release */
 	struct dentry *debugfs;
 };
 
@@ -185,6 +186,7 @@ struct vtd_device {
 	/* What entry 0 is set to: the driver's record, never the core's */
 	struct iommu_domain *domain;	/* NULL means blocked */
 	struct list_head domain_node;	/* in vtd_domain->devices */
+	struct vtd_vdevice *vdevice;	/* its vDEVICE, under unit->lock */
 	struct dentry *debugfs;
 	u64 translate_giova;		/* debugfs "translate" */
 };
@@ -231,7 +233,7 @@ struct vtd_domain {
 	bool nest_parent;
 	struct rw_semaphore nest_lock;
 	struct list_head children;
-	struct rcu_head rcu;		/* module reference dropped after it */
+	struct vtd_module_ref *modref;	/* held until freed */
 };
 
 static inline struct vtd_domain *to_vtd_domain(struct iommu_domain *d)
@@ -316,6 +318,7 @@ void vtd_domain_put(struct vtd_domain *d);
 int vtd_domain_init(struct vtd_domain *d, const struct iommu_domain_ops *ops,
 		    enum vtd_domain_format format, const struct vtd_pt_cfg *cfg);
 int vtd_domain_attach(struct vtd_domain *d, struct vtd_device *vdev);
+int vtd_domain_compatible(struct vtd_domain *d, struct vtd_unit *unit);
 int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last, bool leaf_only);
 int vtd_domain_flush_release(struct vtd_domain *d, struct vtd_pt_gather *g);
 struct vtd_pt_cfg vtd_unit_pt_cfg(struct vtd_unit *unit, int nid);
@@ -353,7 +356,24 @@ void vtd_forget_devices(void);
 int vtd_devices_watch(void);
 void vtd_devices_unwatch(void);
 
+/* viommu.c */
+struct vtd_viommu;
+struct vtd_vdevice;
+struct vtd_nested;
+struct iommufd_viommu;
+size_t vtd_get_viommu_size(struct device *dev, enum iommu_viommu_type type);
+int vtd_viommu_init(struct iommufd_viommu *viommu,
+		    struct iommu_domain *parent_domain,
+		    const struct iommu_user_data *ud);
+void vtd_viommu_forget_nested(struct vtd_nested *n);
+bool vtd_viommu_has_device(struct vtd_viommu *vv, struct vtd_device *vdev);
+void vtd_viommu_report_fault(struct vtd_vdevice *vd, const struct vtd_fault *f);
+struct vtd_vdevice *vtd_viommu_of_device(struct vtd_device *vdev);
+
 /* iommu.c */
+struct vtd_module_ref;
+struct vtd_module_ref *vtd_module_get(void);
+void vtd_module_put(struct vtd_module_ref *ref);
 extern const struct iommu_ops vtd_iommu_ops;
 extern unsigned int vtd_fault_poll_ms;
 extern struct mutex vtd_lock;

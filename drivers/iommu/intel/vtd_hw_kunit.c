@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit checks of the VT-d hardware layouts: vtd-regs.h, vtd-entries.h,
- * vtd-qi.h and vtd-fault.h.
+ * vtd-qi.h, vtd-guest-qi.h and vtd-fault.h, and of the small policies
+ * built on them (what hw_info reports, what an outside device gets).
  *
  * Every expected value is written out here from the bit positions in the
  * VT-d specification as literal numbers (1ULL << 62, 0x3ffULL << 24, ...),
@@ -17,8 +18,10 @@
 
 #include "vtd-entries.h"
 #include "vtd-fault.h"
+#include "vtd-guest-qi.h"
 #include "vtd-qi.h"
 #include "vtd-regs.h"
+#include "vtd.h"
 
 #define QEMU_CAP	0x01d2008c222f0606ULL
 #define QEMU_ECAP	0x0000880000000f42ULL
@@ -695,6 +698,252 @@ static void vtd_hw_pasid_entry_pt(struct kunit *test)
 			-EINVAL);
 }
 
+/* 9.6 second-level PASID entry (PGTT 010b), bit for bit. */
+static void vtd_hw_pasid_entry_sl(struct kunit *test)
+{
+	struct vtd_pasid_entry pe;
+	u64 want[8] = {};
+
+	memset(&pe, 0xff, sizeof(pe));
+	KUNIT_ASSERT_EQ(test, vtd_pasid_entry_init_sl(&pe, 0xabcdef000ULL,
+						      VTD_AW_48, 0x1234, true),
+			0);
+	/* P 0, AW 4:2 = 2, PGTT 8:6 = 2, SLPTR 63:12; DID 79:64, PWSNP 87 */
+	want[0] = 1 | (2ULL << 2) | (2ULL << 6) | 0xabcdef000ULL;
+	want[1] = 0x1234 | (1ULL << 23);
+	check_qwords(test, "SL 4-level", pe.val, want, 8);
+
+	KUNIT_ASSERT_EQ(test, vtd_pasid_entry_init_sl(&pe, 0x5000, VTD_AW_39, 9,
+						      false), 0);
+	want[0] = 1 | (1ULL << 2) | (2ULL << 6) | 0x5000;
+	want[1] = 9;
+	check_qwords(test, "SL 3-level", pe.val, want, 8);
+
+	KUNIT_EXPECT_EQ(test, vtd_pasid_entry_init_sl(&pe, 0x5001, VTD_AW_48, 1,
+						      false), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtd_pasid_entry_init_sl(&pe, 0x5000, 4, 1, false),
+			-EINVAL);
+}
+
+/* 9.6 nested PASID entry (PGTT 011b), bit for bit: untestable on QEMU. */
+static void vtd_hw_pasid_entry_nested(struct kunit *test)
+{
+	struct vtd_pasid_entry pe;
+	u64 want[8] = {};
+
+	memset(&pe, 0xff, sizeof(pe));
+	KUNIT_ASSERT_EQ(test, vtd_pasid_entry_init_nested(&pe, 0x7654321000ULL,
+							  4, 0x1000000ULL,
+							  VTD_AW_48, 0x77, true,
+							  0), 0);
+	/* SLPTR, AW 2, PGTT 3; DID, PWSNP; FLPTR 191:140, FLPM 131:130 = 0 */
+	want[0] = 1 | (2ULL << 2) | (3ULL << 6) | 0x1000000ULL;
+	want[1] = 0x77 | (1ULL << 23);
+	want[2] = 0x7654321000ULL;
+	check_qwords(test, "nested 4-level", pe.val, want, 8);
+
+	/* 5-level guest table, SRE (128), WPE (132), EAFE (135) */
+	KUNIT_ASSERT_EQ(test, vtd_pasid_entry_init_nested(&pe, 0x2000, 5, 0x3000,
+							  VTD_AW_39, 0xffff,
+							  false,
+							  VTD_NEST_SRE |
+							  VTD_NEST_WPE |
+							  VTD_NEST_EAFE), 0);
+	want[0] = 1 | (1ULL << 2) | (3ULL << 6) | 0x3000;
+	want[1] = 0xffff;
+	want[2] = 0x2000 | (1ULL << 2) | 1 | (1ULL << 4) | (1ULL << 7);
+	check_qwords(test, "nested 5-level SRE WPE EAFE", pe.val, want, 8);
+
+	/* WPE needs SRE; FLPTR and SLPTR 4K aligned; 4 or 5 levels. */
+	KUNIT_EXPECT_EQ(test, vtd_pasid_entry_init_nested(&pe, 0x2000, 4, 0x3000,
+							  VTD_AW_48, 1, false,
+							  VTD_NEST_WPE),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, vtd_pasid_entry_init_nested(&pe, 0x2800, 4, 0x3000,
+							  VTD_AW_48, 1, false,
+							  0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtd_pasid_entry_init_nested(&pe, 0x2000, 4, 0x3010,
+							  VTD_AW_48, 1, false,
+							  0), -EINVAL);
+	KUNIT_EXPECT_EQ(test, vtd_pasid_entry_init_nested(&pe, 0x2000, 3, 0x3000,
+							  VTD_AW_48, 1, false,
+							  0), -EINVAL);
+}
+
+/*
+ * What IOMMU_GET_HW_INFO reports of QEMU's unit: CAP without SAGAW
+ * (12:8), SLLPS (37:34), DWD (54) and DRD (55); ECAP whole (QI, PT, IRO,
+ * SMTS, FLTS). A unit with everything set keeps only the listed fields.
+ */
+static void vtd_hw_reported_caps(struct kunit *test)
+{
+	/* ND 2:0 RWBF 4 CM 7 MGAW 21:16 ZLR 22 FRO 33:24 PSI 39 NFR 47:40
+	 * MAMV 53:48 FL1GP 56 FL5LP 60
+	 */
+	const u64 cap_kept = 0x7ULL | (1ULL << 4) | (1ULL << 7) |
+			     (0x3fULL << 16) | (1ULL << 22) | (0x3ffULL << 24) |
+			     (1ULL << 39) | (0xffULL << 40) | (0x3fULL << 48) |
+			     (1ULL << 56) | (1ULL << 60);
+	/* C 0 QI 1 PT 6 IRO 17:8 SMTS 43 FLTS 47 SMPWC 48 */
+	const u64 ecap_kept = 1 | (1ULL << 1) | (1ULL << 6) | (0x3ffULL << 8) |
+			      (1ULL << 43) | (1ULL << 47) | (1ULL << 48);
+	const u64 nest = (1ULL << 26) | (1ULL << 46);	/* NEST, SLTS */
+	const u64 sl_cap = (0x1fULL << 8) | (0xfULL << 34);	/* SAGAW SLLPS */
+
+	KUNIT_EXPECT_EQ(test, vtd_cap_reported(QEMU_CAP, QEMU_ECAP),
+			0x01120080222f0006ULL);
+	KUNIT_EXPECT_EQ(test, vtd_ecap_reported(QEMU_ECAP), QEMU_ECAP);
+	KUNIT_EXPECT_EQ(test, vtd_cap_reported(~0ULL, 0), cap_kept);
+	KUNIT_EXPECT_EQ(test, vtd_ecap_reported(~0ULL & ~nest), ecap_kept);
+	/* Nesting in hardware: second-level and nesting fields too. */
+	KUNIT_EXPECT_EQ(test, vtd_cap_reported(~0ULL, nest), cap_kept | sl_cap);
+	KUNIT_EXPECT_EQ(test, vtd_ecap_reported(~0ULL), ecap_kept | nest);
+	/* NEST without SLTS is no nesting. */
+	KUNIT_EXPECT_EQ(test, vtd_ecap_reported(~0ULL & ~(1ULL << 46)),
+			ecap_kept);
+}
+
+/* A device kept out of the core: pass-through only when it is safe. */
+static void vtd_hw_outside_kind(struct kunit *test)
+{
+	struct pci_dev *pdev = kunit_kzalloc(test, sizeof(*pdev), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	KUNIT_EXPECT_EQ(test, vtd_outside_kind(pdev, true, false),
+			VTD_DEV_PASSTHROUGH);
+	KUNIT_EXPECT_EQ(test, vtd_outside_kind(pdev, false, false),
+			VTD_DEV_BLOCKED);
+	KUNIT_EXPECT_EQ(test, vtd_outside_kind(pdev, true, true),
+			VTD_DEV_BLOCKED);
+	pdev->untrusted = 1;
+	KUNIT_EXPECT_EQ(test, vtd_outside_kind(pdev, true, false),
+			VTD_DEV_BLOCKED);
+}
+
+static int decode(const u64 q0, const u64 q1, struct vtd_guest_inv *inv)
+{
+	const u64 qw[4] = { q0, q1, 0, 0 };
+
+	return vtd_guest_inv_decode(qw, inv);
+}
+
+/* 6.5.2.4 PASID-based IOTLB, as a guest writes it. */
+static void vtd_hw_guest_piotlb(struct kunit *test)
+{
+	struct vtd_guest_inv inv;
+	u64 qw[4] = {};
+
+	/* type 6, G 11b, DID 0xbeef (31:16), PASID 0x12345 (51:32) */
+	KUNIT_ASSERT_EQ(test, decode(6 | (3ULL << 4) | (0xbeefULL << 16) |
+				     (0x12345ULL << 32),
+				     0x7654320000ULL | (1ULL << 6) | 4, &inv), 0);
+	KUNIT_EXPECT_EQ(test, inv.type, VTD_QI_PIOTLB);
+	KUNIT_EXPECT_EQ(test, inv.gran, 3);
+	KUNIT_EXPECT_EQ(test, inv.did, 0xbeef);
+	KUNIT_EXPECT_EQ(test, inv.pasid, 0x12345);
+	KUNIT_EXPECT_EQ(test, inv.first, 0x7654320000ULL);
+	KUNIT_EXPECT_EQ(test, inv.last, 0x7654320000ULL + (16 << 12) - 1);
+	KUNIT_EXPECT_TRUE(test, inv.ih);
+
+	/* G 10b: the whole PASID; qword 1 must then be 0 */
+	KUNIT_ASSERT_EQ(test, decode(6 | (2ULL << 4) | (1ULL << 16), 0, &inv),
+			0);
+	KUNIT_EXPECT_EQ(test, inv.first, 0ULL);
+	KUNIT_EXPECT_EQ(test, inv.last, U64_MAX);
+	KUNIT_EXPECT_EQ(test, decode(6 | (2ULL << 4), 0x1000, &inv), -EINVAL);
+
+	/* G 00b and 01b are reserved */
+	KUNIT_EXPECT_EQ(test, decode(6, 0, &inv), -EINVAL);
+	KUNIT_EXPECT_EQ(test, decode(6 | (1ULL << 4), 0, &inv), -EINVAL);
+	/* an address not aligned to its mask */
+	KUNIT_EXPECT_EQ(test, decode(6 | (3ULL << 4), 0x1000 | 1, &inv),
+			-EINVAL);
+	/* reserved bits: 15:12, 63:52 of qword 0; 11:7 of qword 1 */
+	KUNIT_EXPECT_EQ(test, decode(6 | (3ULL << 4) | (1ULL << 12), 0, &inv),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, decode(6 | (3ULL << 4) | (1ULL << 52), 0, &inv),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, decode(6 | (3ULL << 4), 1ULL << 7, &inv),
+			-EINVAL);
+	/* qwords 2 and 3 are reserved */
+	qw[0] = 6 | (2ULL << 4);
+	qw[3] = 1;
+	KUNIT_EXPECT_EQ(test, vtd_guest_inv_decode(qw, &inv), -EINVAL);
+}
+
+/* 6.5.2.2 PASID-cache. */
+static void vtd_hw_guest_pc(struct kunit *test)
+{
+	struct vtd_guest_inv inv;
+
+	KUNIT_ASSERT_EQ(test, decode(7 | (1ULL << 4) | (0x42ULL << 16) |
+				     (0x3ULL << 32), 0, &inv), 0);
+	KUNIT_EXPECT_EQ(test, inv.type, VTD_QI_PC);
+	KUNIT_EXPECT_EQ(test, inv.gran, 1);
+	KUNIT_EXPECT_EQ(test, inv.did, 0x42);
+	KUNIT_EXPECT_EQ(test, inv.pasid, 3);
+	KUNIT_EXPECT_EQ(test, decode(7 | (3ULL << 4), 0, &inv), 0);
+	KUNIT_EXPECT_EQ(test, decode(7, 0, &inv), 0);
+	KUNIT_EXPECT_EQ(test, decode(7 | (2ULL << 4), 0, &inv), -EINVAL);
+	KUNIT_EXPECT_EQ(test, decode(7 | (1ULL << 4), 1, &inv), -EINVAL);
+}
+
+/* 6.5.2.5 device-TLB and 6.5.2.6 PASID-based device-TLB. */
+static void vtd_hw_guest_dev_tlb(struct kunit *test)
+{
+	struct vtd_guest_inv inv;
+
+	/* type 3: PFSID 15:12 + 63:52, MIP 20:16, SID 47:32; S 0 one page */
+	KUNIT_ASSERT_EQ(test, decode(3 | (0xaULL << 12) | (0x1fULL << 16) |
+				     (0x0a10ULL << 32) | (0xfffULL << 52),
+				     0x123000, &inv), 0);
+	KUNIT_EXPECT_EQ(test, inv.type, VTD_QI_DEV_TLB);
+	KUNIT_EXPECT_EQ(test, inv.sid, 0x0a10);
+	KUNIT_EXPECT_EQ(test, inv.first, 0x123000ULL);
+	KUNIT_EXPECT_EQ(test, inv.last, 0x123fffULL);
+	/* S 1, bit 12 set and 13 clear: 16K at 0x120000 */
+	KUNIT_ASSERT_EQ(test, decode(3, 0x121000 | 1, &inv), 0);
+	KUNIT_EXPECT_EQ(test, inv.first, 0x120000ULL);
+	KUNIT_EXPECT_EQ(test, inv.last, 0x123fffULL);
+	/* S 1, all of 63:12 set: everything */
+	KUNIT_ASSERT_EQ(test, decode(3, ~0xfffULL | 1, &inv), 0);
+	KUNIT_EXPECT_EQ(test, inv.first, 0ULL);
+	KUNIT_EXPECT_EQ(test, inv.last, U64_MAX);
+	/* reserved: 11:4 and 31:21 of qword 0, 11:1 of qword 1 */
+	KUNIT_EXPECT_EQ(test, decode(3 | (1ULL << 4), 0, &inv), -EINVAL);
+	KUNIT_EXPECT_EQ(test, decode(3 | (1ULL << 21), 0, &inv), -EINVAL);
+	KUNIT_EXPECT_EQ(test, decode(3, 1ULL << 1, &inv), -EINVAL);
+
+	/* type 8: MIP 8:4, SID 31:16, PASID 51:32; G 0, S 11 */
+	KUNIT_ASSERT_EQ(test, decode(8 | (0x1fULL << 4) | (0x0b08ULL << 16) |
+				     (0x99ULL << 32), 0x4000 | 1, &inv), 0);
+	KUNIT_EXPECT_EQ(test, inv.type, VTD_QI_PDEV_TLB);
+	KUNIT_EXPECT_EQ(test, inv.sid, 0x0b08);
+	KUNIT_EXPECT_EQ(test, inv.pasid, 0x99);
+	KUNIT_EXPECT_TRUE(test, inv.all_pasids);
+	KUNIT_EXPECT_EQ(test, inv.last, 0x4fffULL);
+	/* S 1 with bit 12 clear: the 8K at 0x4000 */
+	KUNIT_ASSERT_EQ(test, decode(8, 0x4000 | (1ULL << 11), &inv), 0);
+	KUNIT_EXPECT_EQ(test, inv.first, 0x4000ULL);
+	KUNIT_EXPECT_EQ(test, inv.last, 0x5fffULL);
+	KUNIT_EXPECT_EQ(test, decode(8, 1ULL << 2, &inv), -EINVAL);
+}
+
+/* Types the vIOMMU does not take, and the type extension bits. */
+static void vtd_hw_guest_refused(struct kunit *test)
+{
+	struct vtd_guest_inv inv;
+	static const u64 types[] = { 1, 2, 4, 5, 9, 0xa, 0xf, 0 };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(types); i++)
+		KUNIT_EXPECT_EQ_MSG(test, decode(types[i], 0, &inv),
+				    -EOPNOTSUPP, "type %llu", types[i]);
+	/* bits 11:9 extend the type: none of ours */
+	KUNIT_EXPECT_EQ(test, decode(6 | (2ULL << 4) | (1ULL << 9), 0, &inv),
+			-EOPNOTSUPP);
+}
+
 /* 6.5.2.1 context-cache invalidation. */
 static void vtd_hw_qi_cc(struct kunit *test)
 {
@@ -980,6 +1229,14 @@ static struct kunit_case vtd_hw_cases[] = {
 	KUNIT_CASE(vtd_hw_pasid_fields_qw2),
 	KUNIT_CASE(vtd_hw_pasid_entry_fl),
 	KUNIT_CASE(vtd_hw_pasid_entry_pt),
+	KUNIT_CASE(vtd_hw_pasid_entry_sl),
+	KUNIT_CASE(vtd_hw_pasid_entry_nested),
+	KUNIT_CASE(vtd_hw_reported_caps),
+	KUNIT_CASE(vtd_hw_outside_kind),
+	KUNIT_CASE(vtd_hw_guest_piotlb),
+	KUNIT_CASE(vtd_hw_guest_pc),
+	KUNIT_CASE(vtd_hw_guest_dev_tlb),
+	KUNIT_CASE(vtd_hw_guest_refused),
 	KUNIT_CASE(vtd_hw_qi_cc),
 	KUNIT_CASE(vtd_hw_qi_iotlb),
 	KUNIT_CASE(vtd_hw_qi_piotlb),
