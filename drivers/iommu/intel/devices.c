@@ -232,7 +232,8 @@ int vtd_namespace_devices_add(struct vtd_unit *unit)
  *			  core
  *
  * Context: vtd_lock held; the core's devices are gone (units
- * unregistered) and the notifier is unregistered.
+ * unregistered). The PCI notifier may still run, but only once vtd_lock
+ * is dropped, and it then finds no entry.
  */
 void vtd_forget_devices(void)
 {

@@ -481,13 +481,20 @@ static int vtd_dmar_load(void)
 
 /*
  * The whole load runs under vtd_lock: a write to the release parameter
- * (whose file exists before this runs) waits for it.
+ * (whose file exists before this runs) waits for it. The PCI notifier is
+ * registered outside it: the bus notifier chain's lock is held while the
+ * notifier takes vtd_lock, so vtd_lock must never be held around
+ * (un)registering. Before the units exist and after they are gone the
+ * notifier finds nothing to do.
  */
 static int __init vtd_init(void)
 {
 	struct vtd_unit *unit;
 	int ret;
 
+	ret = vtd_devices_watch();
+	if (ret)
+		return ret;
 	mutex_lock(&vtd_lock);
 	ret = vtd_dmar_load();
 	if (ret)
@@ -495,9 +502,6 @@ static int __init vtd_init(void)
 	ret = vtd_units_init(&vtd_dmar);
 	if (ret)
 		goto err_dmar;
-	ret = vtd_devices_watch();
-	if (ret)
-		goto err_units;
 	vtd_debugfs_init();
 	list_for_each_entry(unit, &vtd_units, node)
 		vtd_debugfs_add_unit(unit);
@@ -511,15 +515,14 @@ static int __init vtd_init(void)
 
 err_register:
 	vtd_unregister_units();
-	vtd_devices_unwatch();
 	vtd_forget_devices();
 	vtd_debugfs_exit();
-err_units:
 	vtd_units_exit();
 err_dmar:
 	vtd_dmar_free(&vtd_dmar);
 out:
 	mutex_unlock(&vtd_lock);
+	vtd_devices_unwatch();
 	rcu_barrier();
 	return ret;
 }
@@ -529,12 +532,12 @@ static void __exit vtd_exit(void)
 {
 	mutex_lock(&vtd_lock);
 	vtd_unregister_units();
-	vtd_devices_unwatch();
 	vtd_forget_devices();
 	vtd_debugfs_exit();
 	vtd_units_exit();
 	vtd_dmar_free(&vtd_dmar);
 	mutex_unlock(&vtd_lock);
+	vtd_devices_unwatch();
 	/* Domain frees drop their module reference from RCU callbacks. */
 	rcu_barrier();
 }
