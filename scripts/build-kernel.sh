@@ -15,6 +15,11 @@ case $variant in debug|fast) ;; *) vtd_die "unknown variant $variant" ;; esac
 
 "$VTD_TOP/scripts/setup-root.sh"
 kdir=$(vtd_kernel_dir "$variant")
+# One build per tree: a second caller (another worktree, make check while
+# make run builds) waits for the first and then uses its tree.
+mkdir -p "$(dirname "$kdir")"
+exec 9>"$kdir.lock"
+flock 9
 if [ -e "$kdir/.complete" ]; then
 	echo "$kdir"
 	exit 0
