@@ -55,10 +55,15 @@ append="$iommu_args iommufd.allow_unsafe_interrupts=1 vfio_iommu_type1.allow_uns
 
 [ -n "$log" ] || log=/dev/null
 
-# One test VM at a time on this machine: two TCG guests on two cores
-# would only slow each other down (and time out).
-exec 8>"$VTD_CACHE/.vm.lock"
-flock 8
+# At most two test VMs at a time on this machine (two cores): more TCG
+# guests would only slow each other down and time out.
+while :; do
+	for slot in .vm.lock .vm.lock.1; do
+		exec 8>"$VTD_CACHE/$slot"
+		flock -n 8 && break 2
+	done
+	sleep 5
+done
 mkdir -p "$(dirname "$log")" 2>/dev/null || true
 
 "$VTD_TOP/scripts/in-root.sh" /bin/bash -euo pipefail -c '
