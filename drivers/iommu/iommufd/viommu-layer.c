@@ -26,6 +26,7 @@
  */
 #define pr_fmt(fmt) "iommufd-viommu: " fmt
 
+#include <kunit/visibility.h>
 #include <linux/device.h>
 #include <linux/iommufd.h>
 #include <linux/kvm_host.h>
@@ -96,6 +97,15 @@ int viommu_link_init(struct viommu_link *link, struct iommufd_viommu *viommu,
 }
 EXPORT_SYMBOL_GPL(viommu_link_init);
 
+/* Drop the vIOMMU's VM (viommu_link_take_vm()). */
+static void viommu_link_drop_vm(struct viommu_link *link)
+{
+	link->put_kvm(link->kvm);
+	symbol_put(kvm_put_kvm);
+	link->kvm = NULL;
+	link->put_kvm = NULL;
+}
+
 /**
  * viommu_link_destroy() - tear down the layer's part of a vIOMMU
  * @link: the part
@@ -121,10 +131,8 @@ void viommu_link_destroy(struct viommu_link *link)
 		kfree(ev);
 	WARN_ON(!xa_empty(&link->ids));
 	xa_destroy(&link->ids);
-	if (link->kvm) {
-		link->put_kvm(link->kvm);
-		symbol_put(kvm_put_kvm);
-	}
+	if (link->kvm)
+		viommu_link_drop_vm(link);
 	mutex_destroy(&link->lock);
 	module_put(THIS_MODULE);
 }
@@ -179,6 +187,56 @@ static int viommu_link_take_vm(struct viommu_link *link, struct kvm *kvm)
 }
 
 /**
+ * viommu_link_vm_verdict() - may a device of @kvm join @link?
+ * @link: the vIOMMU's part
+ * @kvm: the VM VFIO recorded for the device, or NULL for none; only
+ *	compared
+ *
+ * Context: @link->lock held.
+ * Return: 0 to join; 1 to join, @kvm becoming the vIOMMU's VM (its first
+ * vDEVICE); -ENOENT for a device of no VM on a vIOMMU of a VM; -EXDEV for
+ * a device of another VM than the vIOMMU's, or of any VM on a vIOMMU
+ * created for none.
+ */
+VISIBLE_IF_KUNIT int viommu_link_vm_verdict(const struct viommu_link *link,
+					    const struct kvm *kvm)
+{
+	if (link->no_vm)
+		return kvm ? -EXDEV : 0;
+	if (!kvm)
+		return -ENOENT;
+	if (!link->kvm)
+		return 1;
+	return link->kvm == kvm ? 0 : -EXDEV;
+}
+EXPORT_SYMBOL_IF_KUNIT(viommu_link_vm_verdict);
+
+/**
+ * viommu_link_id_insert() - enter a vDEVICE in the guest-ID map
+ * @link: the vIOMMU's part
+ * @ld: the vDEVICE's part
+ * @dev: its device
+ * @virt_id: the guest's ID for it
+ *
+ * Context: @link->lock held.
+ * Return: 0, -EEXIST for an ID in use (the map is unchanged), -ENOMEM.
+ */
+VISIBLE_IF_KUNIT int viommu_link_id_insert(struct viommu_link *link,
+					   struct viommu_link_dev *ld,
+					   struct device *dev, u64 virt_id)
+{
+	int ret;
+
+	lockdep_assert_held(&link->lock);
+	ld->link = link;
+	ld->dev = dev;
+	ld->virt_id = virt_id;
+	ret = xa_insert(&link->ids, virt_id, ld, GFP_KERNEL);
+	return ret == -EBUSY ? -EEXIST : ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(viommu_link_id_insert);
+
+/**
  * viommu_link_dev_add() - check a new vDEVICE against the vIOMMU's VM and
  *			   enter it in the guest-ID map
  * @link: the vIOMMU's part
@@ -195,6 +253,7 @@ int viommu_link_dev_add(struct viommu_link *link, struct viommu_link_dev *ld,
 			struct iommufd_vdevice *vdev)
 {
 	struct kvm *kvm = NULL;
+	bool took_vm = false;
 	int ret;
 
 	ret = viommu_link_vm_of(vdev, &kvm);
@@ -202,22 +261,17 @@ int viommu_link_dev_add(struct viommu_link *link, struct viommu_link_dev *ld,
 		return ret;
 
 	mutex_lock(&link->lock);
-	if (link->no_vm)
-		ret = kvm ? -EXDEV : 0;
-	else if (!kvm)
-		ret = -ENOENT;
-	else if (!link->kvm)
+	ret = viommu_link_vm_verdict(link, kvm);
+	if (ret == 1) {
 		ret = viommu_link_take_vm(link, kvm);
-	else if (link->kvm != kvm)
-		ret = -EXDEV;
-	if (!ret) {
-		ld->link = link;
-		ld->dev = iommufd_vdevice_to_device(vdev);
-		ld->virt_id = vdev->virt_id;
-		ret = xa_insert(&link->ids, vdev->virt_id, ld, GFP_KERNEL);
-		if (ret == -EBUSY)
-			ret = -EEXIST;
+		took_vm = !ret;
 	}
+	if (!ret)
+		ret = viommu_link_id_insert(link, ld,
+					    iommufd_vdevice_to_device(vdev),
+					    vdev->virt_id);
+	if (ret && took_vm)
+		viommu_link_drop_vm(link);
 	mutex_unlock(&link->lock);
 	return ret;
 }

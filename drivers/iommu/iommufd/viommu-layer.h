@@ -87,4 +87,12 @@ int viommu_link_call(struct viommu_link *link, u64 virt_id,
 int viommu_link_report(struct viommu_link *link, const void *data, size_t len);
 u64 viommu_link_lost_events(struct viommu_link *link);
 
+#if IS_ENABLED(CONFIG_KUNIT)
+/* The pure parts of viommu_link_dev_add(), for viommu_layer_kunit.c. */
+int viommu_link_vm_verdict(const struct viommu_link *link,
+			   const struct kvm *kvm);
+int viommu_link_id_insert(struct viommu_link *link, struct viommu_link_dev *ld,
+			  struct device *dev, u64 virt_id);
+#endif
+
 #endif /* __IOMMUFD_VIOMMU_LAYER_H */
