@@ -15,6 +15,7 @@
 #include "edu.h"
 #include "vtd_fault.h"
 #include "vtd_nest.h"
+#include "vtd_viommu.h"		/* a second edu by address */
 
 #define PAGE		SZ_4K
 #define FILL		0xcc		/* "not written by DMA" */
@@ -296,6 +297,71 @@ TEST_F_TIMEOUT(nested, guest_2m_leaf, DMA_TIMEOUT_S)
 		   gpa + RAM_CHUNK - PAGE, 13);
 	copy_check(_metadata, self, giova + 0x1a000, giova + 0x3000,
 		   gpa + 0x1a000, gpa + 0x3000, 14);
+}
+
+/*
+ * Two devices on one parent, each nested with its own guest table, the
+ * same GIOVAs in both: each reaches only its own guest pages, and a
+ * GIOVA only the other's table maps faults.
+ */
+TEST_F_TIMEOUT(nested, two_devices, DMA_TIMEOUT_S)
+{
+	const char *bdf2 = strcmp(self->dev.edu.bdf, "0000:00:10.0") ?
+			   "0000:00:10.0" : "0000:00:0a.0";
+	uint8_t *b = gpa_hva(&self->g, GPA_B), *d;
+	__u64 root2, gpa_d = GPA_C + PAGE;
+	struct vtd_fault_log log;
+	struct vtd_why why = {};
+	__u32 id2, nested2;
+	struct edu e2;
+	int ret;
+
+	ret = edu_open_bdf(&e2, bdf2, &why);
+	if (ret == VTD_SETUP_SKIP)
+		SKIP(return, "%s", why.msg);
+	ASSERT_EQ(VTD_SETUP_OK, ret);
+	ASSERT_EQ(0, vfio_bind(e2.devfd, self->dev.iommufd, &id2));
+	ASSERT_EQ(VTD_SETUP_OK, edu_enable(&e2, &why));
+
+	/* Table 1: GIOVA -> A, +1 -> B, +2 -> A. Table 2: GIOVA -> C, +1 -> D. */
+	ASSERT_EQ(0, s1_map(&self->g, GIOVA_LOW, GPA_A, true, false));
+	ASSERT_EQ(0, s1_map(&self->g, GIOVA_LOW + PAGE, GPA_B, true, false));
+	ASSERT_EQ(0, s1_map(&self->g, GIOVA_LOW + 2 * PAGE, GPA_A, true,
+			    false));
+	root2 = guest_table_alloc(&self->g);
+	ASSERT_NE(0, root2);
+	ASSERT_EQ(0, s1_map_root(&self->g, root2, GIOVA_LOW, GPA_C));
+	ASSERT_EQ(0, s1_map_root(&self->g, root2, GIOVA_LOW + PAGE, gpa_d));
+	nested_alloc(_metadata, self);
+	ASSERT_EQ(0, _test_cmd_nested_alloc(self->dev.iommufd, id2,
+					    self->parent, root2, 48, 0,
+					    &nested2));
+	replace(_metadata, self, self->nested);
+	ASSERT_EQ(0, _test_cmd_attach(e2.devfd, 0, nested2, NULL));
+
+	d = gpa_hva(&self->g, gpa_d);
+	memset(d, FILL, PAGE);
+	copy_check(_metadata, self, GIOVA_LOW, GIOVA_LOW + PAGE, GPA_A, GPA_B,
+		   30);
+	ASSERT_PAGE_FILLED(d, FILL);
+
+	vtd_fill(gpa_hva(&self->g, GPA_C), PAGE, 31);
+	memset(b, FILL, PAGE);
+	memset(d, FILL, PAGE);
+	ASSERT_EQ(0, edu_dma(&e2, false, GIOVA_LOW, 0, PAGE));
+	ASSERT_EQ(0, edu_dma(&e2, true, GIOVA_LOW + PAGE, 0, PAGE));
+	ASSERT_PAGE_EQ(gpa_hva(&self->g, GPA_C), d);
+	ASSERT_PAGE_FILLED(b, FILL);
+
+	/* GIOVA + 2 pages is only in table 1: the second device faults. */
+	memset(gpa_hva(&self->g, GPA_A), FILL, PAGE);
+	vtd_fault_log_begin(&log, &e2);
+	ASSERT_EQ(0, edu_dma(&e2, true, GIOVA_LOW + 2 * PAGE, 0, PAGE));
+	ASSERT_PAGE_FILLED(gpa_hva(&self->g, GPA_A), FILL);
+	EXPECT_FAULT_LOGGED(&log, GIOVA_LOW + 2 * PAGE, PAGE);
+
+	munmap((void *)e2.bar, e2.bar_size);
+	close(e2.devfd);
 }
 
 /* debugfs translate: every stage of a GIOVA, and the shadow agrees. */

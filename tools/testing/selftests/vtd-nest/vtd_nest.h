@@ -161,6 +161,28 @@ static inline void s1_unmap(struct guest *g, __u64 giova, bool big)
 		*e = 0;
 }
 
+/* The same in the table rooted at @root, a second guest table. */
+static inline int s1_map_root(struct guest *g, __u64 root, __u64 giova,
+			      __u64 gpa)
+{
+	__u64 saved = g->pml4;
+	int ret;
+
+	g->pml4 = root;
+	ret = s1_map(g, giova, gpa, true, false);
+	g->pml4 = saved;
+	return ret;
+}
+
+static inline void s1_unmap_root(struct guest *g, __u64 root, __u64 giova)
+{
+	__u64 saved = g->pml4;
+
+	g->pml4 = root;
+	s1_unmap(g, giova, false);
+	g->pml4 = saved;
+}
+
 /* ---- IOMMU_HWPT_ALLOC of a nested HWPT ---- */
 
 static inline int _test_cmd_nested_alloc(int fd, __u32 dev_id, __u32 pt_id,
