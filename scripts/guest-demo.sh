@@ -1,9 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-only
-# Runs inside the test VM for `make run`: load intel-pgtable and intel-vtd
-# and show what the driver reports, run vtd_demo (edu DMA through iommufd
-# and intel-vtd's first-level table, then a DMA fault), and unload.
-# $1 is the module build directory, $2 the directory holding vtd_demo.
+# Runs inside the test VM for `make run`: load intel-pgtable,
+# iommufd-viommu and intel-vtd and show what the driver reports, run
+# vtd_demo (edu DMA through iommufd and intel-vtd's first-level table, then
+# a DMA fault), then nest_demo (a guest's table nested on a stage 2 linked
+# to a KVM VM, a VT-d vIOMMU forwarding the guest's invalidations and
+# faults), and unload.
+# $1 is the module build directory, $2 the directory holding the demos.
 #
 # A step that fails is reported and the demonstration goes on with what
 # can still be shown; the exit status is 1 if any step failed. Nothing
@@ -13,6 +16,7 @@ usage="usage: guest-demo.sh MODDIR DEMODIR"
 mods=${1:?$usage}
 demo=${2:?$usage}
 intel=$mods/drivers/iommu/intel
+iommufd=$mods/drivers/iommu/iommufd
 debugfs=/sys/kernel/debug/intel-vtd
 rc=0
 
@@ -51,9 +55,10 @@ else
 	echo "the unit, and vtd_demo shows the kernel's driver instead."
 fi
 
-heading "Load intel-pgtable.ko (page tables) and intel-vtd.ko (the driver)"
+heading "Load intel-pgtable.ko (page tables), iommufd-viommu.ko (vIOMMU layer) and intel-vtd.ko (the driver)"
 seen=$(vtd_log_lines)
 run "insmod intel-pgtable.ko" insmod "$intel/intel-pgtable.ko"
+run "insmod iommufd-viommu.ko" insmod "$iommufd/iommufd-viommu.ko"
 if [ -e "$intel/intel-vtd.ko" ]; then
 	run "insmod intel-vtd.ko" insmod "$intel/intel-vtd.ko"
 else
@@ -80,25 +85,36 @@ else
 	failed "$demo/vtd_demo is not built"
 fi
 
+heading "nest_demo: a guest's page table nested on the host's, and a vIOMMU"
+if [ -x "$demo/nest_demo" ]; then
+	timeout -k 5 180 "$demo/nest_demo" 2>&1 | sed -u 's/^/  /'
+	status=$?
+	[ "$status" = 0 ] || failed "nest_demo exited with status $status"
+else
+	failed "$demo/nest_demo is not built"
+fi
+
 heading "Unload: edu off vfio-pci, release the devices, rmmod"
 seen=$(vtd_log_lines)
-edu=
 for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		edu=${d##*/}
+	[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] ||
+		continue
+	edu=${d##*/}
+	if [ -e "/sys/bus/pci/drivers/vfio-pci/$edu" ]; then
+		run "unbind edu $edu from vfio-pci" \
+			sh -c "echo $edu >/sys/bus/pci/drivers/vfio-pci/unbind"
 	fi
+	case $(cat "$d/driver_override") in "" | "(null)") ;; *)
+		run "clear edu $edu's driver_override" \
+			sh -c "echo >$d/driver_override" ;;
+	esac
 done
-if [ -n "$edu" ] && [ -e "/sys/bus/pci/drivers/vfio-pci/$edu" ]; then
-	run "unbind edu $edu from vfio-pci" \
-		sh -c "echo $edu >/sys/bus/pci/drivers/vfio-pci/unbind"
-fi
-[ -n "$edu" ] && run "clear edu's driver_override" \
-	sh -c "echo >/sys/bus/pci/devices/$edu/driver_override"
 if [ -d /sys/module/intel_vtd ]; then
 	run "echo 1 >/sys/module/intel_vtd/parameters/release" \
 		sh -c 'echo 1 >/sys/module/intel_vtd/parameters/release'
 	run "rmmod intel-vtd" rmmod intel-vtd
 fi
+run "rmmod iommufd-viommu" rmmod iommufd-viommu
 run "rmmod intel-pgtable" rmmod intel-pgtable
 show_vtd_log $((seen + 1))
 

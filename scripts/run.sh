@@ -21,7 +21,10 @@ boots QEMU's emulated VT-d 3.0 host under TCG twice:
     "edu" test device copies a buffer through the page table the driver
     built for it (driven from user space with iommufd and VFIO, as a VMM
     would), then writes to an address nothing maps, and the driver
-    reports the fault.
+    reports the fault. Then nesting: a KVM VM's guest RAM is the stage 2,
+    the guest's own first-level table in that RAM is the stage 1, and a
+    VT-d vIOMMU forwards the guest's invalidations and returns its faults,
+    with edu doing the DMA through both stages.
  2. intel-pgtable.ko, the page-table library the driver builds on, timed
     against the kernel's own generic_pt x86_64 format (what the in-kernel
     VT-d driver uses for first-level tables) on the same work in the same
@@ -35,7 +38,7 @@ demo=$VTD_TOP/.build/demo
 rm -rf "$demo"
 mkdir -p "$demo" .build/logs
 "$VTD_TOP/scripts/in-root.sh" make -C tools/testing/selftests/vtd-nest \
-	KDIR="$kdir" OUTPUT="$demo" "$demo/vtd_demo" >/dev/null
+	KDIR="$kdir" OUTPUT="$demo" "$demo/vtd_demo" "$demo/nest_demo" >/dev/null
 
 # The console carries the kernel's log too: show the guest script's own
 # lines from its banner on (it prints the driver's log lines itself).
