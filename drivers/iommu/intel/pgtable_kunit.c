@@ -5,23 +5,82 @@
  * Every parameterised case runs once per table format on a table that the
  * suite's init builds and its exit destroys; the exit also checks that all
  * table pages came back. Raw entries are compared with values built from
- * the specification bits in pgtable-fmt.h, everything else is observed
- * through vtd_pt_lookup().
+ * bit positions written here from the VT-d specification (never from the
+ * library's own pgtable-fmt.h), and, in the fmt_spec_* cases, with whole
+ * entries and table geometries written as literals; everything else is
+ * observed through vtd_pt_lookup().
  */
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
+#include <linux/bits.h>
 #include <linux/completion.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/iommu.h>
 #include <linux/kthread.h>
 #include <linux/limits.h>
 #include <linux/list.h>
 #include <linux/log2.h>
+#include <linux/mm.h>
 #include <linux/module.h>
 #include <linux/numa.h>
 #include <linux/prandom.h>
 #include <linux/seq_file.h>
+#include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmstat.h>
 
-#include "pgtable-fmt.h"
+#include "vtd-pgtable.h"
+
+/*
+ * Entry layouts, from the VT-d 3.x specification and not from the
+ * library's headers, so that a wrong bit there fails here.
+ *
+ * 9.7 "First-Level Paging Entries": the IA-32e layout (tables 30-36).
+ * PS exists in PDPEs and PDEs only; in a 4K PTE bit 7 is PAT.
+ */
+#define SPEC_FL_P	BIT_ULL(0)	/* present */
+#define SPEC_FL_RW	BIT_ULL(1)	/* read/write */
+#define SPEC_FL_US	BIT_ULL(2)	/* user/supervisor */
+#define SPEC_FL_PWT	BIT_ULL(3)	/* page-level write-through */
+#define SPEC_FL_PCD	BIT_ULL(4)	/* page-level cache disable */
+#define SPEC_FL_A	BIT_ULL(5)	/* accessed */
+#define SPEC_FL_D	BIT_ULL(6)	/* dirty */
+#define SPEC_FL_PS	BIT_ULL(7)	/* page size */
+#define SPEC_FL_XD	BIT_ULL(63)	/* execute disable */
+/* 9.8 "Second-Level Paging Entries" (tables 37-42). */
+#define SPEC_SL_R	BIT_ULL(0)	/* read */
+#define SPEC_SL_W	BIT_ULL(1)	/* write */
+#define SPEC_SL_X	BIT_ULL(2)	/* execute */
+#define SPEC_SL_EMT	GENMASK_ULL(5, 3)	/* extended memory type */
+#define SPEC_SL_IPAT	BIT_ULL(6)	/* ignore PAT */
+#define SPEC_SL_PS	BIT_ULL(7)	/* page size */
+#define SPEC_SL_A	BIT_ULL(8)	/* accessed */
+#define SPEC_SL_D	BIT_ULL(9)	/* dirty */
+#define SPEC_SL_SNP	BIT_ULL(11)	/* snoop */
+/* Both: address bits 51:12; 4K tables of 512 entries, 9 IOVA bits each. */
+#define SPEC_ADDR	GENMASK_ULL(51, 12)
+#define SPEC_PAGE_SHIFT	12
+#define SPEC_LEVEL_BITS	9
+#define SPEC_ENTRIES	512
+
+/* The index of @iova in its table at @level (0: the 4K PTE table). */
+static unsigned int spec_index(u64 iova, unsigned int level)
+{
+	return (iova >> (SPEC_PAGE_SHIFT + level * SPEC_LEVEL_BITS)) &
+	       (SPEC_ENTRIES - 1);
+}
+
+/* Present: P at first level; any of R, W, X at second level. */
+static bool spec_present(u64 e, bool first_level)
+{
+	return e & (first_level ? SPEC_FL_P : SPEC_SL_R | SPEC_SL_W | SPEC_SL_X);
+}
+
+static u64 *spec_table_va(u64 e)
+{
+	return phys_to_virt(e & SPEC_ADDR);
+}
 
 #define PG_4K		((u64)SZ_4K)
 #define PG_2M		((u64)SZ_2M)
@@ -70,12 +129,13 @@ static long nr_tables(struct kunit *test)
 }
 
 static int pt_create(struct pt_test *ctx, enum vtd_pt_format format,
-		     unsigned int flags, unsigned long pgsizes)
+		     unsigned int flags, unsigned long pgsizes,
+		     unsigned int oas_bits)
 {
 	const struct vtd_pt_cfg cfg = {
 		.format = format,
 		.pgsize_bitmap = pgsizes,
-		.oas_bits = TEST_OAS,
+		.oas_bits = oas_bits,
 		.flags = flags,
 		.nid = NUMA_NO_NODE,
 	};
@@ -88,15 +148,22 @@ static int pt_create(struct pt_test *ctx, enum vtd_pt_format format,
 	return ret;
 }
 
-/* Replace the case's table by one built with @flags and @pgsizes. */
-static struct vtd_pt *pt_recreate(struct kunit *test, unsigned int flags,
-				  unsigned long pgsizes)
+/* Replace the case's table by one built with @flags, @pgsizes, @oas_bits. */
+static struct vtd_pt *pt_recreate_oas(struct kunit *test, unsigned int flags,
+				      unsigned long pgsizes,
+				      unsigned int oas_bits)
 {
 	const struct pt_format_param *param = test->param_value;
 
 	KUNIT_ASSERT_EQ(test, pt_create(pt_ctx(test), param->format, flags,
-					pgsizes), 0);
+					pgsizes, oas_bits), 0);
 	return test_pt(test);
+}
+
+static struct vtd_pt *pt_recreate(struct kunit *test, unsigned int flags,
+				  unsigned long pgsizes)
+{
+	return pt_recreate_oas(test, flags, pgsizes, TEST_OAS);
 }
 
 static int pt_test_init(struct kunit *test)
@@ -112,7 +179,7 @@ static int pt_test_init(struct kunit *test)
 	/* Only the parameterised cases work on a table of their format. */
 	if (!param)
 		return 0;
-	return pt_create(ctx, param->format, 0, VTD_PT_PGSIZES);
+	return pt_create(ctx, param->format, 0, VTD_PT_PGSIZES, TEST_OAS);
 }
 
 static void pt_test_exit(struct kunit *test)
@@ -250,10 +317,10 @@ static u64 *leaf_slot(struct kunit *test, u64 iova)
 
 	n = vtd_pt_walk_iova(pt, iova, entries);
 	KUNIT_ASSERT_GT(test, n, 0);
-	KUNIT_ASSERT_TRUE(test, vtd_pt_present(entries[n - 1], pt->first_level));
+	KUNIT_ASSERT_TRUE(test, spec_present(entries[n - 1], pt->first_level));
 	for (i = 0; i < n - 1; i++)
-		table = vtd_pt_table_va(entries[i]);
-	table += vtd_pt_index(iova, pt->levels - n);
+		table = spec_table_va(entries[i]);
+	table += spec_index(iova, pt->levels - n);
 	KUNIT_ASSERT_EQ(test, *table, entries[n - 1]);
 	return table;
 }
@@ -263,7 +330,7 @@ static u64 greedy_leaf(unsigned long pgsizes, u64 iova, u64 pa, u64 last)
 {
 	u64 size;
 
-	for (size = PG_1G; size > PG_4K; size >>= VTD_PT_LEVEL_BITS) {
+	for (size = PG_1G; size > PG_4K; size >>= SPEC_LEVEL_BITS) {
 		if ((pgsizes & size) && !((iova | pa) & (size - 1)) &&
 		    last - iova >= size - 1)
 			return size;
@@ -273,7 +340,7 @@ static u64 greedy_leaf(unsigned long pgsizes, u64 iova, u64 pa, u64 last)
 
 static unsigned int leaf_level(u64 leaf_size)
 {
-	return (ilog2(leaf_size) - VTD_PT_TABLE_SHIFT) / VTD_PT_LEVEL_BITS;
+	return (ilog2(leaf_size) - SPEC_PAGE_SHIFT) / SPEC_LEVEL_BITS;
 }
 
 /*
@@ -330,10 +397,10 @@ static void expect_gather(struct kunit *test, struct vtd_pt_gather *g,
 
 /* --- Entry encoding and leaf selection ---------------------------------- */
 
-#define FL_TABLE	(VTD_FL_P | VTD_FL_RW | VTD_FL_US | VTD_FL_A)
-#define FL_RO		(VTD_FL_P | VTD_FL_US | VTD_FL_A)
-#define FL_RW		(FL_RO | VTD_FL_RW | VTD_FL_D)
-#define SL_TABLE	(VTD_SL_R | VTD_SL_W)
+#define FL_TABLE	(SPEC_FL_P | SPEC_FL_RW | SPEC_FL_US | SPEC_FL_A)
+#define FL_RO		(SPEC_FL_P | SPEC_FL_US | SPEC_FL_A)
+#define FL_RW		(FL_RO | SPEC_FL_RW | SPEC_FL_D)
+#define SL_TABLE	(SPEC_SL_R | SPEC_SL_W)
 
 static void fmt_table_entries(struct kunit *test)
 {
@@ -351,17 +418,17 @@ static void fmt_table_entries(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, nr_tables(test), pt->levels);
 	for (i = 0; i < n; i++) {
 		unsigned int level = pt->levels - 1 - i;
-		u64 e = table[vtd_pt_index(iova, level)];
+		u64 e = table[spec_index(iova, level)];
 
 		KUNIT_EXPECT_EQ_MSG(test, e, entries[i], "level %u", level);
 		if (!level)
 			break;
-		KUNIT_EXPECT_EQ_MSG(test, e & ~VTD_PT_ADDR, want,
+		KUNIT_EXPECT_EQ_MSG(test, e & ~SPEC_ADDR, want,
 				    "table entry at level %u", level);
-		table = vtd_pt_table_va(e);
+		table = spec_table_va(e);
 	}
 	KUNIT_EXPECT_EQ(test, entries[n - 1],
-			(pt->first_level ? FL_RO : VTD_SL_R) | TEST_PA);
+			(pt->first_level ? FL_RO : SPEC_SL_R) | TEST_PA);
 }
 
 /* One @prot and the leaves both formats must build for it. */
@@ -374,20 +441,20 @@ struct leaf_case {
 };
 
 static const struct leaf_case leaf_cases[] = {
-	{ IOMMU_READ, FL_RO, IOMMU_READ, VTD_SL_R, IOMMU_READ },
+	{ IOMMU_READ, FL_RO, IOMMU_READ, SPEC_SL_R, IOMMU_READ },
 	/* First level cannot deny reads. */
-	{ IOMMU_WRITE, FL_RW, RW, VTD_SL_W, IOMMU_WRITE },
-	{ RW, FL_RW, RW, VTD_SL_R | VTD_SL_W, RW },
-	{ RW | IOMMU_NOEXEC, FL_RW | VTD_FL_XD, RW | IOMMU_NOEXEC,
-	  VTD_SL_R | VTD_SL_W, RW },
+	{ IOMMU_WRITE, FL_RW, RW, SPEC_SL_W, IOMMU_WRITE },
+	{ RW, FL_RW, RW, SPEC_SL_R | SPEC_SL_W, RW },
+	{ RW | IOMMU_NOEXEC, FL_RW | SPEC_FL_XD, RW | IOMMU_NOEXEC,
+	  SPEC_SL_R | SPEC_SL_W, RW },
 	/* Uncached: PCD and PWT; second level EMT = UC (0) with IPAT. */
-	{ RW | IOMMU_MMIO, FL_RW | VTD_FL_PCD | VTD_FL_PWT, RW | IOMMU_MMIO,
-	  VTD_SL_R | VTD_SL_W | VTD_SL_IPAT, RW | IOMMU_MMIO },
+	{ RW | IOMMU_MMIO, FL_RW | SPEC_FL_PCD | SPEC_FL_PWT, RW | IOMMU_MMIO,
+	  SPEC_SL_R | SPEC_SL_W | SPEC_SL_IPAT, RW | IOMMU_MMIO },
 	/* Snoop exists at second level only. */
 	{ IOMMU_READ | IOMMU_CACHE, FL_RO, IOMMU_READ,
-	  VTD_SL_R | VTD_SL_SNP, IOMMU_READ | IOMMU_CACHE },
-	{ RW | IOMMU_CACHE | IOMMU_NOEXEC, FL_RW | VTD_FL_XD, RW | IOMMU_NOEXEC,
-	  VTD_SL_R | VTD_SL_W | VTD_SL_SNP, RW | IOMMU_CACHE },
+	  SPEC_SL_R | SPEC_SL_SNP, IOMMU_READ | IOMMU_CACHE },
+	{ RW | IOMMU_CACHE | IOMMU_NOEXEC, FL_RW | SPEC_FL_XD, RW | IOMMU_NOEXEC,
+	  SPEC_SL_R | SPEC_SL_W | SPEC_SL_SNP, RW | IOMMU_CACHE },
 };
 
 static void fmt_leaf_bits(struct kunit *test)
@@ -397,8 +464,8 @@ static void fmt_leaf_bits(struct kunit *test)
 	unsigned int level, i;
 
 	for (level = 0; level < 3; level++) {
-		u64 size = PG_4K << (level * VTD_PT_LEVEL_BITS);
-		u64 ps = level ? (fl ? VTD_FL_PS : VTD_SL_PS) : 0;
+		u64 size = PG_4K << (level * SPEC_LEVEL_BITS);
+		u64 ps = level ? (fl ? SPEC_FL_PS : SPEC_SL_PS) : 0;
 
 		for (i = 0; i < ARRAY_SIZE(leaf_cases); i++) {
 			const struct leaf_case *c = &leaf_cases[i];
@@ -437,13 +504,13 @@ static void fmt_dirty_tracking_bits(struct kunit *test)
 	unsigned int level;
 
 	for (level = 0; level < 3; level++) {
-		u64 size = PG_4K << (level * VTD_PT_LEVEL_BITS);
+		u64 size = PG_4K << (level * SPEC_LEVEL_BITS);
 		u64 iova = GB(16) * (level + 1), pa = TEST_PA + GB(1) * level;
-		u64 want = fl ? FL_RO | VTD_FL_RW : VTD_SL_R | VTD_SL_W;
+		u64 want = fl ? FL_RO | SPEC_FL_RW : SPEC_SL_R | SPEC_SL_W;
 		unsigned int got_level;
 
 		if (level)
-			want |= fl ? VTD_FL_PS : VTD_SL_PS;
+			want |= fl ? SPEC_FL_PS : SPEC_SL_PS;
 		map_ok(test, iova, pa, size, RW);
 		/* Writable but D clear, so the hardware records the writes. */
 		KUNIT_EXPECT_EQ_MSG(test, raw_entry(test, iova, &got_level),
@@ -555,7 +622,7 @@ static void fmt_top_and_bottom(struct kunit *test)
 		map_ok(test, edge[i], pa, SZ_4K, RW);
 		KUNIT_EXPECT_EQ(test, raw_entry(test, edge[i], &level),
 				(pt->first_level ? FL_RW :
-						   VTD_SL_R | VTD_SL_W) | pa);
+						   SPEC_SL_R | SPEC_SL_W) | pa);
 		KUNIT_EXPECT_EQ(test, level, 0);
 		expect_mapped(test, edge[i] + 0xabc, pa + 0xabc, SZ_4K, RW);
 	}
@@ -590,6 +657,225 @@ static void fmt_top_and_bottom(struct kunit *test)
 	}
 }
 
+/*
+ * Whole entries as the specification lays them out, written as literals:
+ * the address field is bits 51:12 (a 2M leaf's 51:21, a 1G leaf's 51:30),
+ * so a table with a 52-bit output maps the highest and lowest addresses.
+ * First level: P 0, R/W 1, U/S 2, PWT 3, PCD 4, A 5, D 6, PS 7, XD 63.
+ * Second level: R 0, W 1, X 2, EMT 5:3, IPAT 6, PS 7, A 8, D 9, SNP 11.
+ */
+struct spec_leaf {
+	int prot;
+	u64 size;
+	u64 pa;
+	u64 fl;		/* the first-level leaf */
+	u64 sl;		/* the second-level leaf */
+};
+
+static const struct spec_leaf spec_leaves[] = {
+	{ IOMMU_READ, SZ_4K, 0x000ffffffffff000ULL,
+	  0x000ffffffffff025ULL, 0x000ffffffffff001ULL },
+	{ IOMMU_READ, SZ_4K, 0x0000000000001000ULL,
+	  0x0000000000001025ULL, 0x0000000000001001ULL },
+	{ IOMMU_WRITE, SZ_4K, 0x000ffffffffff000ULL,
+	  0x000ffffffffff067ULL, 0x000ffffffffff002ULL },
+	{ RW, SZ_4K, 0x000ffffffffff000ULL,
+	  0x000ffffffffff067ULL, 0x000ffffffffff003ULL },
+	{ RW | IOMMU_NOEXEC, SZ_4K, 0x000ffffffffff000ULL,
+	  0x800ffffffffff067ULL, 0x000ffffffffff003ULL },
+	{ RW | IOMMU_MMIO, SZ_4K, 0x000ffffffffff000ULL,
+	  0x000ffffffffff07fULL, 0x000ffffffffff043ULL },
+	{ RW | IOMMU_CACHE, SZ_4K, 0x000ffffffffff000ULL,
+	  0x000ffffffffff067ULL, 0x000ffffffffff803ULL },
+	{ IOMMU_READ, SZ_2M, 0x000fffffffe00000ULL,
+	  0x000fffffffe000a5ULL, 0x000fffffffe00081ULL },
+	{ RW, SZ_2M, 0x000fffffffe00000ULL,
+	  0x000fffffffe000e7ULL, 0x000fffffffe00083ULL },
+	{ RW | IOMMU_NOEXEC | IOMMU_CACHE, SZ_1G, 0x000fffffc0000000ULL,
+	  0x800fffffc00000e7ULL, 0x000fffffc0000883ULL },
+	{ RW | IOMMU_MMIO, SZ_1G, 0x0000000040000000ULL,
+	  0x00000000400000ffULL, 0x00000000400000c3ULL },
+};
+
+/* Table pointers: P R/W U/S A (first level), R W (second level). */
+#define SPEC_FL_TABLE_BITS	0x27ULL
+#define SPEC_SL_TABLE_BITS	0x03ULL
+
+/*
+ * Walk to @iova by hand from the top table; every entry above @leaf_level
+ * must be a table pointer with exactly the table bits. Returns the entry
+ * at @leaf_level.
+ */
+static u64 spec_walk(struct kunit *test, u64 iova, unsigned int leaf_level)
+{
+	struct vtd_pt *pt = test_pt(test);
+	u64 table_bits = pt->first_level ? SPEC_FL_TABLE_BITS :
+					   SPEC_SL_TABLE_BITS;
+	u64 *table = pt->top;
+	unsigned int level;
+	u64 e;
+
+	for (level = pt->levels - 1; level > leaf_level; level--) {
+		e = table[spec_index(iova, level)];
+		KUNIT_ASSERT_EQ_MSG(test, e & ~SPEC_ADDR, table_bits,
+				    "%#llx: table entry %#llx at level %u",
+				    iova, e, level);
+		table = spec_table_va(e);
+	}
+	return table[spec_index(iova, leaf_level)];
+}
+
+static void fmt_spec_encodings(struct kunit *test)
+{
+	struct vtd_pt *pt = pt_recreate_oas(test, 0, VTD_PT_PGSIZES, 52);
+	bool fl = pt->first_level;
+	struct vtd_pt_xlate x;
+	unsigned int i, level;
+	u64 iova, want;
+
+	for (i = 0; i < ARRAY_SIZE(spec_leaves); i++) {
+		const struct spec_leaf *c = &spec_leaves[i];
+
+		iova = GB(8) + i * PG_1G;
+		want = fl ? c->fl : c->sl;
+		map_ok(test, iova, c->pa, c->size, c->prot);
+		level = leaf_level(c->size);
+		KUNIT_EXPECT_EQ_MSG(test, spec_walk(test, iova, level), want,
+				    "prot %#x size %#llx pa %#llx", c->prot,
+				    c->size, c->pa);
+		KUNIT_EXPECT_EQ(test, raw_entry(test, iova, &level), want);
+		KUNIT_EXPECT_EQ(test, level, leaf_level(c->size));
+		KUNIT_ASSERT_EQ(test, vtd_pt_lookup(pt, iova + c->size - 1, &x),
+				0);
+		KUNIT_EXPECT_EQ(test, x.paddr, c->pa + c->size - 1);
+		KUNIT_EXPECT_EQ(test, x.leaf_size, c->size);
+	}
+
+	/* With dirty tracking, writable leaves start clean: no D. */
+	pt = pt_recreate_oas(test, VTD_PT_CFG_DIRTY_TRACKING, VTD_PT_PGSIZES,
+			     52);
+	map_ok(test, GB(8), 0x000ffffffffff000ULL, SZ_4K, RW);
+	KUNIT_EXPECT_EQ(test, spec_walk(test, GB(8), 0),
+			fl ? 0x000ffffffffff027ULL : 0x000ffffffffff003ULL);
+	map_ok(test, GB(9), 0x000fffffffe00000ULL, SZ_2M, RW);
+	KUNIT_EXPECT_EQ(test, spec_walk(test, GB(9), 1),
+			fl ? 0x000fffffffe000a7ULL : 0x000fffffffe00083ULL);
+}
+
+/*
+ * The geometry of each format (VT-d 3.x 3.6 and 3.7: 4-level first-level
+ * paging translates 48-bit, 5-level 57-bit canonical IOVAs; second level
+ * 39 bits with 3 levels, 48 with 4, zero-extended), pinned by mapping the
+ * extreme pages, walking to them by hand and reading the raw entries.
+ */
+static const struct spec_geometry {
+	enum vtd_pt_format format;
+	unsigned int levels;
+	unsigned int va_bits;
+	unsigned int nr_edges;
+	u64 edge[4];		/* lowest and highest page (of each half) */
+	unsigned int top[4];	/* the edge's index in the top table */
+	u64 beyond[2];		/* the nearest pages outside */
+} spec_geometries[] = {
+	{ VTD_PT_FL4, 4, 48, 4,
+	  { 0, 0x00007ffffffff000ULL, 0xffff800000000000ULL,
+	    0xfffffffffffff000ULL },
+	  { 0, 255, 256, 511 },
+	  { 0x0000800000000000ULL, 0xffff7ffffffff000ULL } },
+	{ VTD_PT_FL5, 5, 57, 4,
+	  { 0, 0x00fffffffffff000ULL, 0xff00000000000000ULL,
+	    0xfffffffffffff000ULL },
+	  { 0, 255, 256, 511 },
+	  { 0x0100000000000000ULL, 0xfefffffffffff000ULL } },
+	{ VTD_PT_SL3, 3, 39, 2,
+	  { 0, 0x0000007ffffff000ULL }, { 0, 511 },
+	  { 0x0000008000000000ULL, 0xfffffffffffff000ULL } },
+	{ VTD_PT_SL4, 4, 48, 2,
+	  { 0, 0x0000fffffffff000ULL }, { 0, 511 },
+	  { 0x0001000000000000ULL, 0xfffffffffffff000ULL } },
+};
+
+/* Present entries of a table. */
+static unsigned int spec_count_present(const u64 *table, bool fl)
+{
+	unsigned int i, n = 0;
+
+	for (i = 0; i < SPEC_ENTRIES; i++)
+		n += spec_present(table[i], fl);
+	return n;
+}
+
+static void fmt_spec_geometry(struct kunit *test)
+{
+	const struct pt_format_param *param = test->param_value;
+	struct vtd_pt *pt = test_pt(test);
+	const struct spec_geometry *g = NULL;
+	u64 entries[VTD_PT_MAX_LEVELS];
+	unsigned int i, level;
+	struct vtd_pt_xlate x;
+
+	for (i = 0; i < ARRAY_SIZE(spec_geometries); i++)
+		if (spec_geometries[i].format == param->format)
+			g = &spec_geometries[i];
+	KUNIT_ASSERT_NOT_NULL(test, g);
+	KUNIT_EXPECT_EQ(test, pt->levels, g->levels);
+	KUNIT_EXPECT_EQ(test, pt->va_bits, g->va_bits);
+	KUNIT_EXPECT_EQ(test, pt->first_level,
+			param->format == VTD_PT_FL4 ||
+			param->format == VTD_PT_FL5);
+
+	for (i = 0; i < ARRAY_SIZE(g->beyond); i++) {
+		KUNIT_EXPECT_EQ_MSG(test, vtd_pt_map(pt, g->beyond[i], TEST_PA,
+						     SZ_4K, RW, GFP_KERNEL),
+				    -ERANGE, "map %#llx", g->beyond[i]);
+		KUNIT_EXPECT_EQ_MSG(test, vtd_pt_lookup(pt, g->beyond[i], &x),
+				    -ERANGE, "lookup %#llx", g->beyond[i]);
+	}
+	KUNIT_EXPECT_EQ(test, nr_tables(test), 1);
+
+	for (i = 0; i < g->nr_edges; i++)
+		map_ok(test, g->edge[i], TEST_PA + i * PG_4K, SZ_4K, RW);
+	/* One top entry per edge, and a chain of single-entry tables. */
+	KUNIT_EXPECT_EQ(test, spec_count_present(pt->top, pt->first_level),
+			g->nr_edges);
+	KUNIT_EXPECT_EQ(test, nr_tables(test),
+			1 + g->nr_edges * (g->levels - 1));
+	for (i = 0; i < g->nr_edges; i++) {
+		u64 iova = g->edge[i], *table = pt->top, e;
+		u64 want = (pt->first_level ? 0x67ULL : 0x03ULL) |
+			   (TEST_PA + i * PG_4K);
+
+		KUNIT_EXPECT_EQ_MSG(test, spec_index(iova, g->levels - 1),
+				    g->top[i], "edge %#llx", iova);
+		KUNIT_EXPECT_TRUE_MSG(test, spec_present(pt->top[g->top[i]],
+							 pt->first_level),
+				      "edge %#llx: top entry %u", iova,
+				      g->top[i]);
+		for (level = g->levels - 1; level; level--) {
+			e = table[spec_index(iova, level)];
+			KUNIT_ASSERT_EQ_MSG(test, e & ~SPEC_ADDR,
+					    pt->first_level ?
+					    SPEC_FL_TABLE_BITS :
+					    SPEC_SL_TABLE_BITS,
+					    "edge %#llx level %u", iova, level);
+			table = spec_table_va(e);
+			KUNIT_EXPECT_EQ_MSG(test,
+					    spec_count_present(table,
+							       pt->first_level),
+					    1, "edge %#llx below level %u",
+					    iova, level);
+		}
+		KUNIT_EXPECT_EQ_MSG(test, table[spec_index(iova, 0)], want,
+				    "edge %#llx", iova);
+		KUNIT_EXPECT_EQ(test, vtd_pt_walk_iova(pt, iova, entries),
+				g->levels);
+		KUNIT_EXPECT_EQ(test, entries[g->levels - 1], want);
+		expect_mapped(test, iova + 0xfff, TEST_PA + i * PG_4K + 0xfff,
+			      SZ_4K, RW);
+	}
+	unmap_everything(test, g->nr_edges * PG_4K);
+}
+
 static void fmt_dump(struct kunit *test)
 {
 	struct vtd_pt *pt = test_pt(test);
@@ -610,21 +896,21 @@ static void fmt_dump(struct kunit *test)
 	snprintf(line, sizeof(line),
 		 "  iova 0x%016llx-0x%016llx -> 0x%llx 2048K x 2 rw attrs 0x%llx\n",
 		 GB(4), GB(4) + MB(4) - 1, TEST_PA,
-		 (u64)(fl ? FL_RW | VTD_FL_PS :
-			    VTD_SL_R | VTD_SL_W | VTD_SL_PS));
+		 (u64)(fl ? FL_RW | SPEC_FL_PS :
+			    SPEC_SL_R | SPEC_SL_W | SPEC_SL_PS));
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, line), "%s", m.buf);
 
 	snprintf(line, sizeof(line),
 		 "  iova 0x%016llx-0x%016llx -> 0x%llx 4K x 1024 rw attrs 0x%llx\n",
 		 GB(8), GB(8) + MB(4) - 1, TEST_PA + PG_4K,
-		 (u64)(fl ? FL_RW : VTD_SL_R | VTD_SL_W));
+		 (u64)(fl ? FL_RW : SPEC_SL_R | SPEC_SL_W));
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, line), "%s", m.buf);
 
 	/* First-level IOVAs print sign-extended. */
 	snprintf(line, sizeof(line),
 		 "  iova 0x%016llx-0x%016llx -> 0x%llx 4K x 1 r- attrs 0x%llx\n",
 		 top, top + PG_4K - 1, TEST_PA + GB(1),
-		 (u64)(fl ? FL_RO : VTD_SL_R));
+		 (u64)(fl ? FL_RO : SPEC_SL_R));
 	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, line), "%s", m.buf);
 
 	snprintf(line, sizeof(line), ", %ld table pages\n", nr_tables(test));
@@ -1103,46 +1389,139 @@ static void alloc_failure_sweep(struct kunit *test)
 }
 
 /*
- * Table pages are allocated in batches: failing any one of more pages than
- * a batch holds (22 leaf tables here, plus the tables above them) still
- * leaves nothing behind.
+ * A failed map must free the table pages it had already allocated. Those
+ * are not yet the table's, so neither nr_tables nor vtd_pt_pages_in_use()
+ * counts them: only the page allocator sees a leak. So every failing map
+ * runs LEAK_REPS times, which turns a leak of one page per failure into
+ * LEAK_REPS pages, and the free-page count must not drop by anything near
+ * that. LEAK_SLACK covers the per-CPU page lists and the vmstat counters
+ * folded late.
  */
-static void alloc_failure_many(struct kunit *test)
+#define LEAK_REPS	128
+#define LEAK_SLACK	2048
+
+static long free_pages_now(void)
+{
+	return global_zone_page_state(NR_FREE_PAGES);
+}
+
+/*
+ * The check above sees a leak of the size it is there for: 4 * LEAK_SLACK
+ * pages allocated and held across a measurement.
+ */
+static void alloc_leak_check_sees_leaks(struct kunit *test)
+{
+	unsigned int n = 4 * LEAK_SLACK, got;
+	struct page **pages;
+	long before, dropped;
+
+	pages = kvcalloc(n, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	before = free_pages_now();
+	for (got = 0; got < n; got++) {
+		pages[got] = alloc_page(GFP_KERNEL);
+		if (!pages[got])
+			break;
+	}
+	dropped = before - free_pages_now();
+	while (got--)
+		__free_page(pages[got]);
+	kvfree(pages);
+	kunit_info(test, "%u pages held: free pages dropped by %ld\n", n,
+		   dropped);
+	KUNIT_EXPECT_GE(test, dropped, (long)LEAK_SLACK);
+}
+
+/*
+ * Fail the Nth table allocation of mapping [@iova, @iova + @size) for
+ * every N until the map succeeds; each failure must leave the table as it
+ * was. Returns the number of allocations the successful map made.
+ */
+static unsigned int fail_every_nth(struct kunit *test, u64 iova, u64 pa,
+				   u64 size, unsigned int max)
 {
 	struct pt_test *ctx = pt_ctx(test);
-	struct vtd_pt *pt = pt_recreate(test, 0, SZ_4K);
-	u64 iova = GB(4) + PG_2M - PG_4K, size = MB(40) + SZ_8K;
-	u64 pa = TEST_PA + iova, off;
+	struct vtd_pt *pt = &ctx->pt;
 	long tables = nr_tables(test), pages = vtd_pt_pages_in_use();
-	unsigned int fail;
+	long free_before, dropped, max_leak = 0;
+	unsigned int fail, rep;
+	u64 off;
 	int ret;
 
 	kunit_activate_static_stub(test, vtd_pt_alloc_should_fail,
 				   pt_alloc_fail_nth);
+	free_before = free_pages_now();
 	for (fail = 1; ; fail++) {
-		KUNIT_ASSERT_LT(test, fail, 32);
-		ctx->nr_allocs = 0;
-		ctx->fail_at = fail;
-		ret = vtd_pt_map(pt, iova, pa, size, RW, GFP_KERNEL);
+		KUNIT_ASSERT_LE(test, fail, max);
+		for (rep = 0; rep < LEAK_REPS; rep++) {
+			ctx->nr_allocs = 0;
+			ctx->fail_at = fail;
+			ret = vtd_pt_map(pt, iova, pa, size, RW, GFP_KERNEL);
+			if (!ret)
+				break;
+			KUNIT_ASSERT_EQ_MSG(test, ret, -ENOMEM,
+					    "allocation %u failed", fail);
+			KUNIT_ASSERT_EQ(test, ctx->nr_allocs, fail);
+			KUNIT_ASSERT_EQ(test, nr_tables(test), tables);
+			KUNIT_ASSERT_EQ(test, vtd_pt_pages_in_use(), pages);
+		}
 		if (!ret)
 			break;
-		KUNIT_ASSERT_EQ_MSG(test, ret, -ENOMEM, "allocation %u failed",
-				    fail);
-		KUNIT_ASSERT_EQ(test, ctx->nr_allocs, fail);
-		KUNIT_ASSERT_EQ(test, nr_tables(test), tables);
-		KUNIT_ASSERT_EQ(test, vtd_pt_pages_in_use(), pages);
-		for (off = 0; off < size; off += PG_2M)
+		/* Had the pages before this one been leaked... */
+		max_leak += (long)(fail - 1) * LEAK_REPS;
+		for (off = 0; off < size; off += size < PG_1G ? PG_2M : PG_1G)
 			expect_unmapped(test, iova + off);
 		expect_unmapped(test, iova + size - PG_4K);
 	}
+	dropped = free_before - free_pages_now();
 	kunit_deactivate_static_stub(test, vtd_pt_alloc_should_fail);
 
-	/* The tables between the top and level 0, and 22 leaf tables. */
-	KUNIT_EXPECT_EQ(test, fail - 1, pt->levels - 2 + 22);
+	/* The successful map made fail - 1 allocations, all now the table's. */
+	KUNIT_EXPECT_EQ(test, rep, 0);
+	KUNIT_EXPECT_EQ(test, ctx->nr_allocs, fail - 1);
 	KUNIT_EXPECT_EQ(test, nr_tables(test), tables + fail - 1);
+	KUNIT_EXPECT_EQ(test, vtd_pt_pages_in_use(), pages + fail - 1);
+	kunit_info(test, "%u allocations; free pages dropped by %ld over %ld failed maps (%ld pages if every allocated page leaked)\n",
+		   fail - 1, dropped, (long)(fail - 1) * LEAK_REPS, max_leak);
+	KUNIT_EXPECT_LT_MSG(test, dropped - (long)(fail - 1), (long)LEAK_SLACK,
+			    "table pages of failed maps leaked");
+	return fail - 1;
+}
+
+/*
+ * Table pages are allocated in bulk, up to 16 per call: failing any one of
+ * more pages than that (22 leaf tables here, plus the tables above them)
+ * must free those of the earlier bulk calls too.
+ */
+static void alloc_failure_many(struct kunit *test)
+{
+	struct vtd_pt *pt = pt_recreate(test, 0, SZ_4K);
+	u64 iova = GB(4) + PG_2M - PG_4K, size = MB(40) + SZ_8K;
+	u64 pa = TEST_PA + iova, off;
+
+	/* The tables between the top and level 0, and 22 leaf tables. */
+	KUNIT_EXPECT_EQ(test, fail_every_nth(test, iova, pa, size, 64),
+			pt->levels - 2 + 22);
 	for (off = 0; off < size; off += PG_2M)
 		expect_mapped(test, iova + off, pa + off, SZ_4K, RW);
 	expect_mapped(test, iova + size - PG_4K, pa + size - PG_4K, SZ_4K, RW);
+	unmap_expect(test, iova, size, size);
+}
+
+/*
+ * The same for zeroed (non-leaf) tables: 2M leaves over 18 GiB need 18
+ * tables at level 1, and those above.
+ */
+static void alloc_failure_many_tables(struct kunit *test)
+{
+	struct vtd_pt *pt = pt_recreate(test, 0, SZ_4K | SZ_2M);
+	u64 iova = GB(4), size = GB(18), pa = TEST_PA + PG_2M, off;
+
+	KUNIT_EXPECT_EQ(test, fail_every_nth(test, iova, pa, size, 64),
+			pt->levels - 3 + 18);
+	for (off = 0; off < size; off += PG_1G)
+		expect_mapped(test, iova + off, pa + off, SZ_2M, RW);
+	expect_mapped(test, iova + size - PG_4K, pa + size - PG_4K, SZ_2M, RW);
 	unmap_expect(test, iova, size, size);
 }
 
@@ -1174,8 +1553,8 @@ static void map_new_leaf_table_clean(struct kunit *test)
 		unmap_expect(test, x, SZ_2M, PG_2M);
 
 		map_ok(test, start, pa + cases[i].off, size, RW);
-		table = leaf_slot(test, start) - vtd_pt_index(start, 0);
-		for (j = 0; j < VTD_PT_ENTRIES; j++) {
+		table = leaf_slot(test, start) - spec_index(start, 0);
+		for (j = 0; j < SPEC_ENTRIES; j++) {
 			u64 va = x + j * PG_4K;
 
 			if (va >= start && va - start < size)
@@ -1230,8 +1609,8 @@ static void expect_report(struct kunit *test, const struct dirty_log *log,
 
 static void set_dirty(struct kunit *test, u64 iova)
 {
-	*leaf_slot(test, iova) |= test_pt(test)->first_level ? VTD_FL_D :
-							       VTD_SL_D;
+	*leaf_slot(test, iova) |= test_pt(test)->first_level ? SPEC_FL_D :
+							       SPEC_SL_D;
 	KUNIT_EXPECT_TRUE(test, is_dirty(test, iova));
 }
 
@@ -1310,8 +1689,8 @@ static void dirty_clear(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, is_dirty(test, a + SZ_8K));
 
 	/* Nothing else changed in the entry. */
-	want = pt->first_level ? FL_RO | VTD_FL_RW | VTD_FL_PS :
-				 VTD_SL_R | VTD_SL_W | VTD_SL_PS;
+	want = pt->first_level ? FL_RO | SPEC_FL_RW | SPEC_FL_PS :
+				 SPEC_SL_R | SPEC_SL_W | SPEC_SL_PS;
 	KUNIT_EXPECT_EQ(test, raw_entry(test, a + PG_2M, &level),
 			want | (TEST_PA + PG_2M));
 
@@ -1902,6 +2281,8 @@ static struct kunit_case intel_pgtable_fmt_cases[] = {
 	KUNIT_CASE_PARAM(fmt_leaf_size_4k_only, pt_format_gen_params),
 	KUNIT_CASE_PARAM(fmt_top_and_bottom, pt_format_gen_params),
 	KUNIT_CASE_PARAM(fmt_dump, pt_format_gen_params),
+	KUNIT_CASE_PARAM(fmt_spec_encodings, pt_format_gen_params),
+	KUNIT_CASE_PARAM(fmt_spec_geometry, pt_format_gen_params),
 	{}
 };
 
@@ -1928,7 +2309,9 @@ static struct kunit_case intel_pgtable_cases[] = {
 	KUNIT_CASE_PARAM(unmap_holes, pt_format_gen_params),
 	KUNIT_CASE_PARAM(remap_after_partial_unmap, pt_format_gen_params),
 	KUNIT_CASE_PARAM(alloc_failure_sweep, pt_format_gen_params),
+	KUNIT_CASE(alloc_leak_check_sees_leaks),
 	KUNIT_CASE_PARAM(alloc_failure_many, pt_format_gen_params),
+	KUNIT_CASE_PARAM(alloc_failure_many_tables, pt_format_gen_params),
 	KUNIT_CASE_PARAM(map_new_leaf_table_clean, pt_format_gen_params),
 	KUNIT_CASE_PARAM(dirty_no_clear, pt_format_gen_params),
 	KUNIT_CASE_PARAM(dirty_clear, pt_format_gen_params),
