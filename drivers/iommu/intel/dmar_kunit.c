@@ -1,12 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for the ACPI DMAR parser, on tables built here byte by byte:
- * well-formed layouts, device matching through PCI bridges, and every
- * malformation the parser must refuse with its reason.
+ * well-formed layouts, device matching through PCI bridges, every
+ * malformation the parser must refuse with its reason, every truncation of
+ * a valid table and seeded random bit flips of it (each table in a buffer
+ * of its exact length, so KASAN reports any read past its end).
  */
 #include <kunit/test.h>
+#include <linux/minmax.h>
+#include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/prandom.h>
 #include <linux/sizes.h>
+#include <linux/stddef.h>
 
 #include "dmar.h"
 
@@ -543,6 +549,298 @@ static void dmar_test_malformed(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, d.rmrrs);
 }
 
+/* --- Every truncation and random corruption of a valid table ------------ */
+
+/*
+ * A valid table with every structure and scope kind the parser reads and
+ * some it skips. @ends[] receives the table length after each structure:
+ * the only truncations that leave a valid table. @units[] and @rmrrs[]
+ * count the DRHDs and RMRRs that precede each end.
+ */
+#define RICH_MAX_ENDS	16
+
+struct dmar_rich {
+	struct dmar_builder b;
+	unsigned int nr_ends;
+	u32 ends[RICH_MAX_ENDS];
+	unsigned int units[RICH_MAX_ENDS];
+	unsigned int rmrrs[RICH_MAX_ENDS];
+};
+
+static void rich_end(struct dmar_rich *r, unsigned int units,
+		     unsigned int rmrrs)
+{
+	r->ends[r->nr_ends] = dmar_table(&r->b)->header.length;
+	r->units[r->nr_ends] = units;
+	r->rmrrs[r->nr_ends] = rmrrs;
+	r->nr_ends++;
+}
+
+static void dmar_build_rich(struct dmar_rich *r)
+{
+	const u8 path[] = { PCI_DEVFN(0x1c, 0), PCI_DEVFN(0, 0),
+			    PCI_DEVFN(1, 2) };
+	struct dmar_builder *b = &r->b;
+
+	r->nr_ends = 0;
+	dmar_init(b, 47);
+	rich_end(r, 0, 0);
+	dmar_drhd(b, 0, 0, DMAR_TEST_BASE);
+	dmar_scope1(b, ACPI_DMAR_SCOPE_TYPE_ENDPOINT, 0, PCI_DEVFN(2, 0));
+	dmar_scope1(b, ACPI_DMAR_SCOPE_TYPE_BRIDGE, 0, PCI_DEVFN(0x1d, 0));
+	dmar_scope(b, ACPI_DMAR_SCOPE_TYPE_ENDPOINT, 0, 3, path);
+	dmar_scope1(b, ACPI_DMAR_SCOPE_TYPE_IOAPIC, 0, PCI_DEVFN(0x1f, 0));
+	dmar_scope1(b, ACPI_DMAR_SCOPE_TYPE_HPET, 0, PCI_DEVFN(0x1f, 1));
+	rich_end(r, 1, 0);
+	dmar_drhd(b, ACPI_DMAR_INCLUDE_ALL, 0, DMAR_TEST_BASE + SZ_4K);
+	rich_end(r, 2, 0);
+	dmar_rmrr(b, 0, 0xe0000, 0xfffff);
+	dmar_scope1(b, ACPI_DMAR_SCOPE_TYPE_ENDPOINT, 0, PCI_DEVFN(0x14, 0));
+	dmar_scope1(b, ACPI_DMAR_SCOPE_TYPE_BRIDGE, 0, PCI_DEVFN(0x1c, 0));
+	rich_end(r, 2, 1);
+	dmar_other(b, ACPI_DMAR_TYPE_ROOT_ATS, 8);
+	rich_end(r, 2, 1);
+	dmar_drhd(b, ACPI_DMAR_INCLUDE_ALL, 1, DMAR_TEST_BASE + 2 * SZ_4K);
+	rich_end(r, 3, 1);
+	dmar_other(b, ACPI_DMAR_TYPE_SATC, 16);
+	rich_end(r, 3, 1);
+	dmar_other(b, 0x42, 4);
+	rich_end(r, 3, 1);
+	dmar_rmrr(b, 1, 0x7c000000, 0x7fffffff);
+	rich_end(r, 3, 2);
+}
+
+/* Offset of the table length in the ACPI header. */
+#define DMAR_LEN_OFF	offsetof(struct acpi_table_header, length)
+#define DMAR_LEN_END	(DMAR_LEN_OFF + sizeof(u32))
+
+/*
+ * A copy of @src of exactly @len bytes (so KASAN sees any read past the
+ * table) with the header's length set to @len. The parser reads the length
+ * from the table itself, so a buffer cannot be shorter than the bytes that
+ * hold it: lengths below DMAR_LEN_END get that many bytes.
+ */
+static void *dmar_copy(struct kunit *test, const void *src, size_t src_len,
+		       u32 len)
+{
+	size_t size = max_t(size_t, len, DMAR_LEN_END);
+	u8 *buf = kzalloc(size, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	memcpy(buf, src, min_t(size_t, src_len, size));
+	memcpy(buf + DMAR_LEN_OFF, &len, sizeof(len));
+	return buf;
+}
+
+/* Does @p point into the parser's copy of a table of @len bytes? */
+static bool in_table(const struct vtd_dmar *d, const void *p, u32 len)
+{
+	return (const u8 *)p >= (const u8 *)d->table &&
+	       (const u8 *)p < (const u8 *)d->table + len;
+}
+
+/*
+ * What any parse must give: 0 with no error and units and RMRRs that are
+ * consistent (and whose scopes the matcher can walk), or -EINVAL with the
+ * reason and an offset inside the table and nothing left allocated.
+ * Returns true when the table parsed.
+ */
+static bool dmar_parse_sane(struct kunit *test, const void *table, u32 len,
+			    const char *what, unsigned int n)
+{
+	static const u16 probe[][2] = {
+		{ 0, PCI_DEVFN(2, 0) }, { 3, PCI_DEVFN(1, 2) },
+		{ 5, PCI_DEVFN(0, 0) }, { 0, PCI_DEVFN(0x14, 0) },
+	};
+	struct vtd_dmar d;
+	unsigned int i, s;
+	int ret;
+
+	ret = vtd_dmar_parse(&d, table);
+	if (ret) {
+		KUNIT_EXPECT_EQ_MSG(test, ret, -EINVAL, "%s %u", what, n);
+		KUNIT_EXPECT_NOT_NULL_MSG(test, d.error, "%s %u", what, n);
+		KUNIT_EXPECT_LT_MSG(test, d.error_offset, (size_t)max(len, 1U),
+				    "%s %u: %s", what, n, d.error);
+		KUNIT_EXPECT_NULL(test, d.table);
+		KUNIT_EXPECT_NULL(test, d.units);
+		KUNIT_EXPECT_NULL(test, d.rmrrs);
+		return false;
+	}
+
+	KUNIT_EXPECT_NULL_MSG(test, d.error, "%s %u", what, n);
+	KUNIT_EXPECT_LE_MSG(test, (d.nr_units + d.nr_rmrrs) * 4, len,
+			    "%s %u", what, n);
+	for (i = 0; i < d.nr_units; i++) {
+		const struct vtd_dmar_unit *u = &d.units[i];
+
+		KUNIT_EXPECT_TRUE_MSG(test, u->base && !(u->base & 0xfff),
+				      "%s %u: unit %u base %#llx", what, n, i,
+				      u->base);
+		for (s = 0; s < u->nr_scopes; s++)
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      in_table(&d, u->scopes[s], len),
+					      "%s %u: unit %u scope %u", what,
+					      n, i, s);
+	}
+	for (i = 0; i < d.nr_rmrrs; i++) {
+		const struct vtd_dmar_rmrr *r = &d.rmrrs[i];
+
+		KUNIT_EXPECT_TRUE_MSG(test, !(r->base & 0xfff) &&
+				      !((r->last + 1) & 0xfff) &&
+				      r->last >= r->base,
+				      "%s %u: RMRR %u %#llx-%#llx", what, n,
+				      i, r->base, r->last);
+		for (s = 0; s < r->nr_scopes; s++) {
+			KUNIT_EXPECT_TRUE_MSG(test,
+					      in_table(&d, r->scopes[s], len),
+					      "%s %u: RMRR %u scope %u", what,
+					      n, i, s);
+			vtd_dmar_scope_matches(r->scopes[s], r->segment, 0,
+					       PCI_DEVFN(0x14, 0), &test_topo);
+		}
+	}
+	/* The matcher follows every scope's path; KASAN checks the reads. */
+	for (i = 0; i < ARRAY_SIZE(probe); i++) {
+		ret = find(&d, 0, probe[i][0], probe[i][1]);
+		KUNIT_EXPECT_TRUE_MSG(test, ret == -ENODEV ||
+				      (ret >= 0 && ret < d.nr_units),
+				      "%s %u: find gave %d", what, n, ret);
+	}
+	vtd_dmar_free(&d);
+	return true;
+}
+
+/*
+ * Every truncation of a valid table, as a table of that length: exactly
+ * those that end between two structures parse, with the structures before
+ * the cut; every other one is refused.
+ */
+static void dmar_test_every_truncation(struct kunit *test)
+{
+	struct dmar_rich *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int e, parsed = 0;
+	struct vtd_dmar d;
+	u32 full, len;
+	void *buf;
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	dmar_build_rich(r);
+	full = dmar_table(&r->b)->header.length;
+	KUNIT_ASSERT_EQ(test, r->ends[r->nr_ends - 1], full);
+
+	for (len = 0; len <= full; len++) {
+		buf = dmar_copy(test, r->b.buf, full, len);
+		for (e = 0; e < r->nr_ends && r->ends[e] != len; e++)
+			;
+		if (e == r->nr_ends) {
+			KUNIT_EXPECT_EQ_MSG(test, vtd_dmar_parse(&d, buf),
+					    -EINVAL, "length %u", len);
+			KUNIT_EXPECT_NOT_NULL_MSG(test, d.error, "length %u",
+						  len);
+			KUNIT_EXPECT_NULL(test, d.table);
+		} else {
+			ret = vtd_dmar_parse(&d, buf);
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0,
+					    "length %u: %s at %zu", len,
+					    d.error, d.error_offset);
+			KUNIT_EXPECT_EQ_MSG(test, d.nr_units, r->units[e],
+					    "length %u", len);
+			KUNIT_EXPECT_EQ_MSG(test, d.nr_rmrrs, r->rmrrs[e],
+					    "length %u", len);
+			vtd_dmar_free(&d);
+			parsed += !ret;
+		}
+		/* The generic checks, KASAN watching the reads. */
+		dmar_parse_sane(test, buf, len, "length", len);
+		kfree(buf);
+	}
+	KUNIT_EXPECT_EQ(test, parsed, r->nr_ends);
+
+	/* The full table as the matcher sees it (the parser keeps a copy). */
+	buf = dmar_copy(test, r->b.buf, full, full);
+	ret = vtd_dmar_parse(&d, buf);
+	kfree(buf);
+	KUNIT_ASSERT_EQ_MSG(test, ret, 0, "%s at %zu", d.error,
+			    d.error_offset);
+	KUNIT_EXPECT_EQ(test, find(&d, 0, 0, PCI_DEVFN(2, 0)), 0);
+	KUNIT_EXPECT_EQ(test, find(&d, 0, 5, PCI_DEVFN(0, 0)), 0);
+	KUNIT_EXPECT_EQ(test, find(&d, 0, 3, PCI_DEVFN(1, 2)), 0);
+	KUNIT_EXPECT_EQ(test, find(&d, 0, 3, PCI_DEVFN(1, 3)), 1);
+	KUNIT_EXPECT_EQ(test, find(&d, 1, 0, PCI_DEVFN(2, 0)), 2);
+	vtd_dmar_free(&d);
+}
+
+static unsigned long dmar_fuzz_seed = 0x646d61722d667a;
+module_param(dmar_fuzz_seed, ulong, 0444);
+MODULE_PARM_DESC(dmar_fuzz_seed, "seed of the DMAR bit-flip runs");
+
+#define FLIP_CASES	2048
+#define FLIP_MAX_BITS	16
+/* A length flipped above this is no table anyone hands the parser. */
+#define FLIP_MAX_LEN	SZ_4K
+
+/*
+ * Random bit flips of a valid table: @max_bits 1 flips one bit per case,
+ * otherwise 2 to @max_bits. Each case n is reproducible from the seed and
+ * n alone. A flip of the header's length makes a table of that length
+ * (padded with zeroes, so KASAN sees reads past it).
+ */
+static void dmar_flips(struct kunit *test, unsigned int max_bits)
+{
+	struct dmar_rich *r = kunit_kzalloc(test, sizeof(*r), GFP_KERNEL);
+	unsigned int n, i, bits, parsed = 0, skipped = 0;
+	struct rnd_state rnd;
+	u8 *flipped;
+	u32 full, len;
+	void *buf;
+
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	dmar_build_rich(r);
+	full = dmar_table(&r->b)->header.length;
+	flipped = kunit_kzalloc(test, full, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, flipped);
+	kunit_info(test, "seed %#lx (module parameter dmar_fuzz_seed), %u cases\n",
+		   dmar_fuzz_seed, FLIP_CASES);
+
+	for (n = 0; n < FLIP_CASES; n++) {
+		prandom_seed_state(&rnd, dmar_fuzz_seed + n * 2 + max_bits);
+		memcpy(flipped, r->b.buf, full);
+		bits = max_bits == 1 ? 1 :
+		       2 + prandom_u32_state(&rnd) % (max_bits - 1);
+		for (i = 0; i < bits; i++) {
+			u32 bit = prandom_u32_state(&rnd) % (full * 8);
+
+			flipped[bit / 8] ^= BIT(bit % 8);
+		}
+		memcpy(&len, flipped + DMAR_LEN_OFF, sizeof(len));
+		if (len > FLIP_MAX_LEN) {
+			skipped++;
+			continue;
+		}
+		buf = dmar_copy(test, flipped, full, len);
+		parsed += dmar_parse_sane(test, buf, len, "case", n);
+		kfree(buf);
+	}
+	kunit_info(test, "%u parsed, %u refused, %u skipped (length over %u)\n",
+		   parsed, FLIP_CASES - parsed - skipped, skipped,
+		   FLIP_MAX_LEN);
+	/* Both outcomes must be common, or the run tests little. */
+	KUNIT_EXPECT_GT(test, parsed, FLIP_CASES / 16);
+	KUNIT_EXPECT_GT(test, FLIP_CASES - parsed - skipped, FLIP_CASES / 16);
+}
+
+static void dmar_test_single_bit_flips(struct kunit *test)
+{
+	dmar_flips(test, 1);
+}
+
+static void dmar_test_multi_bit_flips(struct kunit *test)
+{
+	dmar_flips(test, FLIP_MAX_BITS);
+}
+
 static struct kunit_case dmar_test_cases[] = {
 	KUNIT_CASE(dmar_test_include_all),
 	KUNIT_CASE(dmar_test_reg_size),
@@ -555,6 +853,9 @@ static struct kunit_case dmar_test_cases[] = {
 	KUNIT_CASE(dmar_test_copies_table),
 	KUNIT_CASE(dmar_test_include_all_per_segment),
 	KUNIT_CASE_PARAM(dmar_test_malformed, dmar_bad_gen_params),
+	KUNIT_CASE(dmar_test_every_truncation),
+	KUNIT_CASE(dmar_test_single_bit_flips),
+	KUNIT_CASE(dmar_test_multi_bit_flips),
 	{}
 };
 
