@@ -28,6 +28,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,6 +65,7 @@ struct edu {
 	uint64_t bar_size;
 	uint64_t bar_offset;	/* BAR0 region offset in devfd */
 	uint64_t cfg_offset;	/* config space region offset in devfd */
+	bool bound_here;	/* edu_bind_vfio_pci() made vfio-pci its driver */
 };
 
 /* A bound test device: the iommufd context and the edu behind it. */
@@ -182,35 +184,80 @@ static inline void sysfs_link_name(const char *path, char *name, size_t len)
 	str_copy(name, len, base ? base + 1 : target);
 }
 
+/*
+ * A register of the IOMMU unit named unit, as intel-vtd shows it in
+ * /sys/kernel/debug/intel-vtd/<unit>/regs ("CAP        0x0008 0x...").
+ * 0, -ENOENT when the file is not there (another IOMMU driver), or
+ * -EINVAL when it has no such register.
+ */
+static inline int vtd_unit_reg(const char *unit, const char *name,
+			       uint64_t *val)
+{
+	char path[PATH_MAX], line[256], reg[32];
+	unsigned long long v;
+	unsigned int off;
+	int ret = -EINVAL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/intel-vtd/%s/regs",
+		 unit);
+	f = fopen(path, "re");
+	if (!f)
+		return -ENOENT;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%31s 0x%x 0x%llx", reg, &off, &v) == 3 &&
+		    !strcmp(reg, name)) {
+			*val = v;
+			ret = 0;
+			break;
+		}
+	}
+	fclose(f);
+	return ret;
+}
+
 /* ---- Finding and binding edu ---- */
 
-static inline int edu_find(struct edu *edu)
+/*
+ * The test VM's edu devices (scripts/vm.sh), by PCI address: the primary
+ * one every test uses, and a second one in an IOMMU group of its own.
+ * VTD_EDU_BDF and VTD_EDU2_BDF name others on another machine.
+ */
+#define EDU_PRIMARY_BDF		"0000:00:0a.0"
+#define EDU_SECOND_BDF		"0000:00:10.0"
+
+static inline const char *edu_primary_bdf(void)
+{
+	const char *env = getenv("VTD_EDU_BDF");
+
+	return env && *env ? env : EDU_PRIMARY_BDF;
+}
+
+static inline const char *edu_second_bdf(void)
+{
+	const char *env = getenv("VTD_EDU2_BDF");
+
+	return env && *env ? env : EDU_SECOND_BDF;
+}
+
+/*
+ * Fill in edu for the device at PCI address bdf ("0000:00:0a.0"): 0, or
+ * -ENODEV if there is no device there or it is not an edu.
+ */
+static inline int edu_find(struct edu *edu, const char *bdf)
 {
 	char path[PATH_MAX + 64];
 	uint64_t vendor, device;
-	struct dirent *de;
-	DIR *dir;
 
-	dir = opendir(PCI_DEVICES);
-	if (!dir)
-		return -errno;
-	while ((de = readdir(dir))) {
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", de->d_name);
-		if (sysfs_read_u64(path, &vendor) || vendor != EDU_VENDOR)
-			continue;
-		snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", de->d_name);
-		if (sysfs_read_u64(path, &device) || device != EDU_DEVICE)
-			continue;
-		str_copy(edu->bdf, sizeof(edu->bdf), de->d_name);
-		snprintf(edu->sysfs, sizeof(edu->sysfs), PCI_DEVICES "/%s",
-			 de->d_name);
-		closedir(dir);
-		return 0;
-	}
-	closedir(dir);
-	return -ENODEV;
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", bdf);
+	if (sysfs_read_u64(path, &vendor) || vendor != EDU_VENDOR)
+		return -ENODEV;
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", bdf);
+	if (sysfs_read_u64(path, &device) || device != EDU_DEVICE)
+		return -ENODEV;
+	str_copy(edu->bdf, sizeof(edu->bdf), bdf);
+	snprintf(edu->sysfs, sizeof(edu->sysfs), PCI_DEVICES "/%s", bdf);
+	return 0;
 }
 
 /* Make vfio-pci the driver of edu (driver_override + drivers_probe). */
@@ -255,6 +302,70 @@ static inline int edu_bind_vfio_pci(struct edu *edu, struct vtd_why *why)
 		return vtd_why(why, VTD_SETUP_SKIP,
 			       "vfio-pci refused edu %s (%s): no IOMMU translates it?",
 			       edu->bdf, ret ? strerror(-ret) : "not bound");
+	edu->bound_here = true;
+	return VTD_SETUP_OK;
+}
+
+/*
+ * Undo edu_bind_vfio_pci() if it bound the device: unbind it from vfio-pci
+ * and clear driver_override, so that the device has no driver again (the
+ * IOMMU driver cannot be unloaded while one of its devices has a driver).
+ * Call with the cdev closed. 0, or -errno.
+ */
+static inline int edu_unbind_vfio_pci(struct edu *edu)
+{
+	char path[PATH_MAX + 64];
+	int ret;
+
+	if (!edu->bound_here)
+		return 0;
+	ret = sysfs_write("/sys/bus/pci/drivers/vfio-pci/unbind", edu->bdf);
+	snprintf(path, sizeof(path), "%s/driver_override", edu->sysfs);
+	if (!ret)
+		ret = sysfs_write(path, "\n");
+	if (!ret)
+		edu->bound_here = false;
+	return ret;
+}
+
+/*
+ * Take (on) or drop a PCI enable of our own on edu, through its sysfs
+ * "enable" file. While one is held, vfio-pci's open and close of the
+ * device only count enables and skip the platform's part (the ACPI _PRT
+ * evaluation of its interrupt routing). sysfs allows that only for a
+ * device without a driver, so vfio-pci lets edu go for the write and takes
+ * it back (driver_override still names it). The caller closes the cdev
+ * first and opens it again afterwards.
+ */
+static inline int edu_hold_enable(struct edu *edu, bool on,
+				  struct vtd_why *why)
+{
+	char path[PATH_MAX + 64], drv[64];
+	int ret;
+
+	snprintf(path, sizeof(path), "%s/driver", edu->sysfs);
+	sysfs_link_name(path, drv, sizeof(drv));
+	if (!strcmp(drv, "vfio-pci")) {
+		ret = sysfs_write("/sys/bus/pci/drivers/vfio-pci/unbind",
+				  edu->bdf);
+		if (ret)
+			return vtd_why(why, VTD_SETUP_FAIL,
+				       "unbind %s from vfio-pci: %s", edu->bdf,
+				       strerror(-ret));
+	}
+	snprintf(path, sizeof(path), "%s/enable", edu->sysfs);
+	ret = sysfs_write(path, on ? "1" : "0");
+	if (ret)
+		return vtd_why(why, VTD_SETUP_FAIL, "write %s: %s", path,
+			       strerror(-ret));
+	/* Fails when vfio-pci refuses the device; the link tells. */
+	ret = sysfs_write("/sys/bus/pci/drivers_probe", edu->bdf);
+	snprintf(path, sizeof(path), "%s/driver", edu->sysfs);
+	sysfs_link_name(path, drv, sizeof(drv));
+	if (strcmp(drv, "vfio-pci"))
+		return vtd_why(why, VTD_SETUP_FAIL,
+			       "vfio-pci did not take %s back: %s", edu->bdf,
+			       ret ? strerror(-ret) : drv);
 	return VTD_SETUP_OK;
 }
 
@@ -422,14 +533,6 @@ static inline int edu_enable(struct edu *edu, struct vtd_why *why)
 	return VTD_SETUP_OK;
 }
 
-static inline uint64_t vtd_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for the start bit to clear. 0, or -ETIMEDOUT. */
 static inline int edu_wait_idle(struct edu *edu, unsigned int timeout_ms)
 {
@@ -478,15 +581,22 @@ static inline int edu_dma(struct edu *edu, bool to_ram, uint64_t iova,
 	return 0;
 }
 
+/* In a test: one DMA that must complete (whether bytes moved is checked after). */
+#define EDU_TO_DEV(edu, iova, off, len) \
+	({ ASSERT_EQ(0, edu_dma(edu, false, iova, off, len)); })
+#define EDU_TO_RAM(edu, iova, off, len) \
+	({ ASSERT_EQ(0, edu_dma(edu, true, iova, off, len)); })
+
 /* ---- The whole set-up, shared by every fixture ---- */
 
 /*
- * Open /dev/iommu, find edu, give it to vfio-pci, open its cdev and, when
- * bind is set, bind it to the iommufd and enable it for DMA.
+ * Open /dev/iommu, find the edu at PCI address bdf, give it to vfio-pci,
+ * open its cdev and, when bind is set, bind it to the iommufd and enable it
+ * for DMA.
  * VTD_SETUP_SKIP means there is nothing to test here (no IOMMU, VFIO or
  * edu); VTD_SETUP_FAIL means something that must work did not.
  */
-static inline int vtd_dev_open(struct vtd_dev *d, bool bind,
+static inline int vtd_dev_open(struct vtd_dev *d, const char *bdf, bool bind,
 			       struct vtd_why *why)
 {
 	char path[PATH_MAX + 64];
@@ -503,11 +613,11 @@ static inline int vtd_dev_open(struct vtd_dev *d, bool bind,
 			       "cannot open /dev/iommu: %s (CONFIG_IOMMUFD)",
 			       strerror(errno));
 
-	ret = edu_find(&d->edu);
+	ret = edu_find(&d->edu, bdf);
 	if (ret)
 		return vtd_why(why, VTD_SETUP_SKIP,
-			       "no edu device (PCI %04x:%04x): %s", EDU_VENDOR,
-			       EDU_DEVICE, strerror(-ret));
+			       "no edu device (PCI %04x:%04x) at %s", EDU_VENDOR,
+			       EDU_DEVICE, bdf);
 
 	snprintf(path, sizeof(path), "%s/iommu_group", d->edu.sysfs);
 	if (access(path, F_OK))
@@ -537,30 +647,194 @@ static inline int vtd_dev_open(struct vtd_dev *d, bool bind,
 	return edu_enable(&d->edu, why);
 }
 
-static inline void vtd_dev_close(struct vtd_dev *d)
+/*
+ * Close the cdev, which unbinds the device from its iommufd. The BAR0
+ * mapping holds the file open, so it goes first.
+ */
+static inline void vtd_dev_close_cdev(struct vtd_dev *d)
 {
 	if (d->edu.bar)
 		munmap((void *)d->edu.bar, d->edu.bar_size);
 	d->edu.bar = NULL;
 	if (d->devfd >= 0)
 		close(d->devfd);
-	if (d->iommufd >= 0)
-		close(d->iommufd);
 	d->devfd = -1;
 	d->edu.devfd = -1;
+}
+
+static inline void vtd_dev_close(struct vtd_dev *d)
+{
+	vtd_dev_close_cdev(d);
+	if (d->iommufd >= 0)
+		close(d->iommufd);
 	d->iommufd = -1;
 }
 
 /* Fixture set-up glue: SKIP or fail the test as vtd_dev_open() says. */
-#define VTD_DEV_OPEN(statement, dev, bind)				\
+#define VTD_DEV_OPEN(statement, dev, bdf, bind)			\
 	({								\
 		struct vtd_why __why = {};				\
-		int __ret = vtd_dev_open(dev, bind, &__why);		\
+		int __ret = vtd_dev_open(dev, bdf, bind, &__why);	\
 		if (__ret == VTD_SETUP_SKIP)				\
 			SKIP(statement, "%s", __why.msg);		\
 		ASSERT_EQ(VTD_SETUP_OK, __ret) {			\
 			TH_LOG("set-up failed: %s", __why.msg);		\
 		}							\
 	})
+
+/*
+ * intel-vtd's module reference count (each of its paging domains holds
+ * one), or -1 when the IOMMU driver is not the intel_vtd module.
+ */
+static inline long vtd_module_refcnt(void)
+{
+	uint64_t v;
+
+	if (sysfs_read_u64_base("/sys/module/intel_vtd/refcnt", &v, 10))
+		return -1;
+	return (long)v;
+}
+
+/* ---- Fault injection: fail the Nth allocation of one call ---- */
+
+/*
+ * The kernel's fault injection (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC,
+ * CONFIG_FAULT_INJECTION_DEBUG_FS) fails the Nth slab or page allocation
+ * that a task makes after "N" was written to its
+ * /proc/self/task/<tid>/fail-nth (any other injection point compiled in,
+ * such as iommufd's own with CONFIG_IOMMUFD_TEST, counts too); reading the
+ * file back gives 0 once that point was reached (and failed). Out of the
+ * box allocations that may sleep and order-0 pages are exempt, so
+ * vtd_fail_nth_setup() lifts that, and silences the report of every
+ * injected failure (verbose 0 in each fail* directory);
+ * vtd_fail_nth_restore() puts every setting back.
+ */
+#define VTD_FI_DIR	"/sys/kernel/debug/"
+#define VTD_FI_MAX	16
+
+static const char *const vtd_fi_knobs[][2] = {
+	{ "failslab/ignore-gfp-wait", "N" },
+	{ "fail_page_alloc/ignore-gfp-wait", "N" },
+	{ "fail_page_alloc/ignore-gfp-highmem", "N" },
+	{ "fail_page_alloc/min-order", "0" },
+};
+
+struct vtd_fail_nth {
+	int fd;			/* /proc/self/task/<tid>/fail-nth, or -1 */
+	unsigned int nr;	/* settings changed, to put back */
+	char path[VTD_FI_MAX][80];
+	char old[VTD_FI_MAX][16];
+};
+
+static inline void vtd_fail_nth_restore(struct vtd_fail_nth *f)
+{
+	ssize_t n;
+
+	if (f->fd >= 0) {
+		/* Disarm; a failure cannot be helped here. */
+		n = pwrite(f->fd, "0", 1, 0);
+		(void)n;
+		close(f->fd);
+	}
+	f->fd = -1;
+	while (f->nr) {
+		f->nr--;
+		sysfs_write(f->path[f->nr], f->old[f->nr]);
+	}
+}
+
+/* Set one fault-injection setting, keeping its old value. */
+static inline int vtd_fail_nth_set(struct vtd_fail_nth *f, const char *path,
+				   const char *val)
+{
+	int ret;
+
+	if (f->nr == VTD_FI_MAX)
+		return -ENOSPC;
+	str_copy(f->path[f->nr], sizeof(f->path[f->nr]), path);
+	ret = sysfs_read(path, f->old[f->nr], sizeof(f->old[f->nr]));
+	if (ret)
+		return ret;
+	ret = sysfs_write(path, val);
+	if (!ret)
+		f->nr++;
+	return ret;
+}
+
+/*
+ * Arm fault injection for this thread: 0, or VTD_SETUP_SKIP with the
+ * reason in why when the kernel has none.
+ */
+static inline int vtd_fail_nth_setup(struct vtd_fail_nth *f,
+				     struct vtd_why *why)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	unsigned int i;
+	DIR *dir;
+	int ret = 0;
+
+	f->nr = 0;
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fail-nth",
+		 (long)syscall(SYS_gettid));
+	f->fd = open(path, O_RDWR | O_CLOEXEC);
+	if (f->fd < 0)
+		return vtd_why(why, VTD_SETUP_SKIP,
+			       "no %s (CONFIG_FAULT_INJECTION)", path);
+	for (i = 0; i < ARRAY_SIZE(vtd_fi_knobs); i++) {
+		snprintf(path, sizeof(path), VTD_FI_DIR "%s", vtd_fi_knobs[i][0]);
+		if (access(path, F_OK)) {
+			vtd_fail_nth_restore(f);
+			return vtd_why(why, VTD_SETUP_SKIP,
+				       "no %s (CONFIG_FAILSLAB, CONFIG_FAIL_PAGE_ALLOC, CONFIG_FAULT_INJECTION_DEBUG_FS)",
+				       path);
+		}
+		ret = vtd_fail_nth_set(f, path, vtd_fi_knobs[i][1]);
+		if (ret)
+			goto err;
+	}
+	dir = opendir(VTD_FI_DIR);
+	while (dir && (de = readdir(dir))) {
+		if (strncmp(de->d_name, "fail", 4))
+			continue;
+		snprintf(path, sizeof(path), VTD_FI_DIR "%s/verbose", de->d_name);
+		if (access(path, F_OK))
+			continue;
+		ret = vtd_fail_nth_set(f, path, "0");
+		if (ret)
+			break;
+	}
+	if (dir)
+		closedir(dir);
+	if (!ret)
+		return VTD_SETUP_OK;
+err:
+	vtd_fail_nth_restore(f);
+	return vtd_why(why, VTD_SETUP_FAIL, "set %s: %s", path, strerror(-ret));
+}
+
+/* Fail the nth allocation from now on. 0, or -1 with errno. */
+static inline int vtd_fail_nth_arm(struct vtd_fail_nth *f, unsigned int nth)
+{
+	char buf[16];
+	int len = snprintf(buf, sizeof(buf), "%u", nth);
+
+	return pwrite(f->fd, buf, len, 0) == len ? 0 : -1;
+}
+
+/*
+ * Disarm. Returns 1 when the armed allocation was reached (and failed), 0
+ * when fewer allocations were made, -1 when the file could not be read.
+ */
+static inline int vtd_fail_nth_disarm(struct vtd_fail_nth *f)
+{
+	char buf[16] = "";
+	ssize_t n;
+
+	n = pread(f->fd, buf, sizeof(buf) - 1, 0);
+	if (pwrite(f->fd, "0", 1, 0) != 1 || n <= 0)
+		return -1;
+	return strtoul(buf, NULL, 10) == 0;
+}
 
 #endif /* __SELFTEST_VTD_EDU_H */

@@ -72,7 +72,7 @@ FIXTURE(vtd_bound) {
 FIXTURE_SETUP(vtd_bound)
 {
 	self->iommufd = -1;
-	VTD_DEV_OPEN(return, &self->dev, true);
+	VTD_DEV_OPEN(return, &self->dev, edu_primary_bdf(), true);
 	self->iommufd = self->dev.iommufd;
 	test_cmd_ioas_alloc(&self->ioas_id);
 	test_cmd_attach(self->ioas_id, &self->hwpt_id);
@@ -672,7 +672,7 @@ FIXTURE(vtd_unbound) {
 FIXTURE_SETUP(vtd_unbound)
 {
 	self->iommufd = -1;
-	VTD_DEV_OPEN(return, &self->dev, false);
+	VTD_DEV_OPEN(return, &self->dev, edu_primary_bdf(), false);
 	self->iommufd = self->dev.iommufd;
 }
 

@@ -239,10 +239,10 @@ int main(void)
 	d.edu.devfd = -1;
 
 	section("1. edu, the DMA test device");
-	ret = edu_find(&d.edu);
+	ret = edu_find(&d.edu, edu_primary_bdf());
 	if (ret)
-		return fail("no edu device (PCI %04x:%04x): %s", EDU_VENDOR,
-			    EDU_DEVICE, strerror(-ret));
+		return fail("no edu device (PCI %04x:%04x) at %s", EDU_VENDOR,
+			    EDU_DEVICE, edu_primary_bdf());
 	snprintf(path, sizeof(path), "%s/iommu_group", d.edu.sysfs);
 	sysfs_link_name(path, group, sizeof(group));
 	snprintf(path, sizeof(path), "%s/iommu", d.edu.sysfs);

@@ -20,8 +20,8 @@
  *   intel_vtd    (ours): its fault log,
  *                /sys/kernel/debug/intel-vtd/<unit>/faults, one line per
  *                fault, "<CLOCK_MONOTONIC ns> 0000:00:0a.0 pasid 0x0 -W
- *                addr 0x101000 reason 0x71 <name>"; the last 32 are kept,
- *                none is rate-limited.
+ *                addr 0x101000 reason 0x71 <name>" ("R-" for a read);
+ *                the last 32 are kept, none is rate-limited.
  *   (none)       any other driver: vtd_fault_check() returns
  *                VTD_FAULT_NO_SOURCE and the tests log that the fault log
  *                was not checked.
@@ -69,6 +69,8 @@ struct vtd_fault_log {
 	uint64_t irqs_before;
 	uint64_t since_ns;	/* intel_vtd: CLOCK_MONOTONIC at begin */
 	int want_reason;	/* intel_vtd: the fault reason, -1 any */
+	char want_access;	/* 'R' a read, 'W' a write, 0 either */
+	bool want_exact;	/* the address is the page asked for */
 	char evidence[256];	/* what was found, for the test log */
 };
 
@@ -146,25 +148,46 @@ static inline void vtd_fault_log_begin(struct vtd_fault_log *log,
 	log->source = VTD_FAULT_SRC_INTEL_IOMMU;
 }
 
-/* Does one kmsg record report a fault of bdf inside [iova, iova + len)? */
-static inline bool vtd_kmsg_matches(const char *rec, const char *bdf,
-				    uint64_t iova, uint64_t len)
+/*
+ * Does a recorded fault at (page) address addr with access 'R' or 'W'
+ * match what the log waits for: the page of iova itself when want_exact,
+ * else any page overlapping [iova, iova + len)?
+ */
+static inline bool vtd_fault_matches(const struct vtd_fault_log *log,
+				     uint64_t addr, char access,
+				     uint64_t iova, uint64_t len)
 {
-	char dev[64];
+	if (log->want_access && access != log->want_access)
+		return false;
+	if (log->want_exact)
+		return addr == (iova & ~(uint64_t)(SZ_4K - 1));
+	/* The hardware records the page address. */
+	return addr + SZ_4K > iova && addr < iova + len;
+}
+
+/* Does one kmsg record report a matching fault of the device? */
+static inline bool vtd_kmsg_matches(const struct vtd_fault_log *log,
+				    const char *rec, uint64_t iova,
+				    uint64_t len)
+{
+	char dev[64], access;
 	const char *p;
 	uint64_t addr;
 
-	if (!strstr(rec, "DMAR: [DMA "))
+	if (strstr(rec, "DMAR: [DMA Read "))
+		access = 'R';
+	else if (strstr(rec, "DMAR: [DMA Write "))
+		access = 'W';
+	else
 		return false;
-	snprintf(dev, sizeof(dev), "Request device [%s]", bdf);
+	snprintf(dev, sizeof(dev), "Request device [%s]", log->bdf);
 	if (!strstr(rec, dev))
 		return false;
 	p = strstr(rec, "fault addr 0x");
 	if (!p)
 		return false;
 	addr = strtoull(p + strlen("fault addr 0x"), NULL, 16);
-	/* The hardware records the page address. */
-	return addr + SZ_4K > iova && addr < iova + len;
+	return vtd_fault_matches(log, addr, access, iova, len);
 }
 
 /*
@@ -188,6 +211,7 @@ static inline bool vtd_faults_file_has(struct vtd_fault_log *log,
 		return false;
 	while (!found && fgets(line, sizeof(line), f)) {
 		const char *p = strstr(line, " addr 0x");
+		char access;
 
 		if (sscanf(line, "%llu %63s", &when, dev) != 2 || !p ||
 		    when < log->since_ns || strcmp(dev, log->bdf))
@@ -197,7 +221,16 @@ static inline bool vtd_faults_file_has(struct vtd_fault_log *log,
 		reason = r ? (int)strtol(r + strlen(" reason 0x"), NULL, 16) : -1;
 		if (log->want_reason >= 0 && reason != log->want_reason)
 			continue;
-		if (addr + SZ_4K > iova && addr < iova + len) {
+		/* " R- addr", " -W addr": the access is before " addr". */
+		if (p - line < 3)
+			continue;
+		if (!strncmp(p - 3, " R-", 3))
+			access = 'R';
+		else if (!strncmp(p - 3, " -W", 3))
+			access = 'W';
+		else
+			access = '?';
+		if (vtd_fault_matches(log, addr, access, iova, len)) {
 			line[strcspn(line, "\n")] = 0;
 			snprintf(log->evidence, sizeof(log->evidence),
 				 "intel-vtd fault log: %.200s", line);
@@ -236,8 +269,11 @@ static inline int vtd_fault_check(struct vtd_fault_log *log, uint64_t iova,
 			usleep(20000);
 		}
 		snprintf(log->evidence, sizeof(log->evidence),
-			 "no fault of %s at 0x%llx with reason %d (-1: any) in the intel-vtd fault log",
-			 log->bdf, (unsigned long long)iova, log->want_reason);
+			 "no %s fault of %s at %s0x%llx with reason %d (-1: any) in the intel-vtd fault log",
+			 log->want_access == 'R' ? "read" :
+			 log->want_access == 'W' ? "write" : "DMA",
+			 log->bdf, log->want_exact ? "exactly " : "",
+			 (unsigned long long)iova, log->want_reason);
 		return VTD_FAULT_NOT_SEEN;
 	}
 
@@ -245,7 +281,7 @@ static inline int vtd_fault_check(struct vtd_fault_log *log, uint64_t iova,
 		n = read(log->kmsg_fd, rec, sizeof(rec) - 1);
 		if (n > 0) {
 			rec[n] = 0;
-			if (vtd_kmsg_matches(rec, log->bdf, iova, len)) {
+			if (vtd_kmsg_matches(log, rec, iova, len)) {
 				rec[strcspn(rec, "\n")] = 0;
 				snprintf(log->evidence, sizeof(log->evidence),
 					 "kmsg: %.200s", strchr(rec, ';') ?
@@ -264,7 +300,7 @@ static inline int vtd_fault_check(struct vtd_fault_log *log, uint64_t iova,
 	irqs = vtd_irq_count(log->unit);
 	if (irqs > log->irqs_before) {
 		snprintf(log->evidence, sizeof(log->evidence),
-			 "no kmsg line (rate-limited?) but %llu fault interrupt(s) of %s",
+			 "no kmsg line (rate-limited?) but %llu fault interrupt(s) of %s; address and access not checked",
 			 (unsigned long long)(irqs - log->irqs_before),
 			 log->unit);
 		return VTD_FAULT_SEEN;
@@ -299,6 +335,20 @@ static inline void vtd_fault_log_end(struct vtd_fault_log *log)
 			}						\
 		}							\
 		vtd_fault_log_end(__log);				\
+	})
+
+/*
+ * In a test: the fault must have been recorded at exactly the page of iova,
+ * as access 'R' (a DMA read) or 'W' (a DMA write), with the given reason
+ * (-1: any) when the source can tell.
+ */
+#define EXPECT_FAULT_EXACT(log, iova, access, reason)			\
+	({								\
+		struct vtd_fault_log *__xlog = (log);			\
+		__xlog->want_access = (access);				\
+		__xlog->want_exact = true;				\
+		__xlog->want_reason = (reason);				\
+		EXPECT_FAULT_LOGGED(__xlog, iova, SZ_4K);		\
 	})
 
 #endif /* __SELFTEST_VTD_FAULT_H */

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/iommufd.h>
@@ -442,6 +444,14 @@ static inline __u64 vtd_top_window(const struct vtd_ranges *ranges,
 
 /* ---- Test data ---- */
 
+static inline uint64_t vtd_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* xorshift64*: a reproducible pattern per seed, never all-zero. */
 static inline void vtd_fill(void *buf, size_t len, uint64_t seed)
 {
@@ -493,5 +503,77 @@ static inline size_t vtd_count_same(const void *a, const void *b, size_t len)
 		n += pa[i] == pb[i];
 	return n;
 }
+
+/* A different seed for every call: patterns differ between tests and runs. */
+static inline uint64_t vtd_seed(void)
+{
+	static uint64_t n;
+
+	return ((uint64_t)getpid() << 32) ^ (++n * 0x10001) ^ vtd_now_ms();
+}
+
+/* len bytes of fresh anonymous memory, every byte set to fill. */
+static inline void *vtd_alloc(struct __test_metadata *_metadata, size_t len,
+			      int fill)
+{
+	void *p;
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+		 -1, 0);
+	ASSERT_NE(MAP_FAILED, p);
+	memset(p, fill, len);
+	return p;
+}
+
+/* Byte for byte; on a difference the log names the first one. */
+#define ASSERT_BYTES_EQ_MSG(expect, seen, len, fmt, ...)		\
+	({								\
+		const uint8_t *__e = (const void *)(expect);		\
+		const uint8_t *__s = (const void *)(seen);		\
+		size_t __l = (len);					\
+		long __d = vtd_first_diff(__e, __s, __l);		\
+		ASSERT_EQ(-1, __d) {					\
+			TH_LOG("byte %ld of %zu differs: expected 0x%02x, got 0x%02x" fmt, \
+			       __d, __l, __e[__d], __s[__d],		\
+			       ##__VA_ARGS__);				\
+		}							\
+	})
+#define ASSERT_BYTES_EQ(expect, seen, len) \
+	ASSERT_BYTES_EQ_MSG(expect, seen, len, "")
+
+/* Every byte of buf still holds val. */
+#define ASSERT_UNTOUCHED(buf, val, len)					\
+	({								\
+		const uint8_t *__b = (const void *)(buf);		\
+		__typeof__(val) __v = (val);				\
+		size_t __l = (len);					\
+		long __d = vtd_first_not(__b, __v, __l);		\
+		ASSERT_EQ(-1, __d) {					\
+			TH_LOG("byte %ld of %zu was written: 0x%02x, expected 0x%02x", \
+			       __d, __l, __b[__d], __v);		\
+		}							\
+	})
+
+/*
+ * A DMA read the IOMMU blocked: the device buffer, copied out to seen,
+ * must hold exactly what it held before (before: the read was dropped), or
+ * exactly what a failed read returns (all 0x00: QEMU's value for an
+ * access its IOMMU refused; all 0xff: a PCIe unsupported request), and so
+ * no byte of secret, the data behind the unmapped IOVA.
+ */
+#define ASSERT_NOT_LEAKED(secret, seen, before, len)			\
+	({								\
+		const uint8_t *__seen = (const void *)(seen);		\
+		const uint8_t *__before = (const void *)(before);	\
+		size_t __l = (len);					\
+		bool __kept = vtd_first_diff(__before, __seen, __l) == -1; \
+		bool __zero = vtd_first_not(__seen, 0x00, __l) == -1;	\
+		bool __ones = vtd_first_not(__seen, 0xff, __l) == -1;	\
+		ASSERT_TRUE(__kept || __zero || __ones) {		\
+			TH_LOG("blocked read: %zu/%zu bytes of the unmapped data, %zu of the old", \
+			       vtd_count_same(secret, __seen, __l), __l, \
+			       vtd_count_same(__before, __seen, __l));	\
+		}							\
+	})
 
 #endif /* __SELFTEST_VTD_UTILS_H */
