@@ -31,6 +31,51 @@
 #define QEMU_VTD_CAP		0x01d2008c222f0606ULL
 #define QEMU_VTD_ECAP		0x0000880000000f42ULL
 
+/*
+ * What IOMMU_GET_HW_INFO may pass on of CAP and ECAP: the fields a VMM can
+ * use to describe a virtual IOMMU on top of this driver. Bit positions from
+ * the VT-d 3.x spec, 11.4.2 "Capability Register" and 11.4.3 "Extended
+ * Capability Register".
+ */
+#define BITS(h, l)		((~0ULL >> (63 - (h))) & ~((1ULL << (l)) - 1))
+#define CAP_ND			BITS(2, 0)	/* number of domains */
+#define CAP_RWBF		BITS(4, 4)	/* required write-buffer flush */
+#define CAP_CM			BITS(7, 7)	/* caching mode */
+#define CAP_SAGAW		BITS(12, 8)	/* second-level AGAWs */
+#define CAP_MGAW		BITS(21, 16)	/* max guest address width */
+#define CAP_ZLR			BITS(22, 22)	/* zero-length read */
+#define CAP_FRO			BITS(33, 24)	/* fault-recording offset */
+#define CAP_SLLPS		BITS(37, 34)	/* second-level large pages */
+#define CAP_PSI			BITS(39, 39)	/* page-selective invalidation */
+#define CAP_NFR			BITS(47, 40)	/* fault-recording registers */
+#define CAP_MAMV		BITS(53, 48)	/* max address mask value */
+#define CAP_FL1GP		BITS(56, 56)	/* first-level 1G pages */
+#define CAP_FL5LP		BITS(60, 60)	/* first-level 5-level paging */
+#define ECAP_C			BITS(0, 0)	/* page-walk coherency */
+#define ECAP_QI			BITS(1, 1)	/* queued invalidation */
+#define ECAP_PT			BITS(6, 6)	/* pass through */
+#define ECAP_IRO		BITS(17, 8)	/* IOTLB register offset */
+#define ECAP_NEST		BITS(26, 26)	/* nested translation */
+#define ECAP_SMTS		BITS(43, 43)	/* scalable mode */
+#define ECAP_SLTS		BITS(46, 46)	/* second-level translation */
+#define ECAP_FLTS		BITS(47, 47)	/* first-level translation */
+#define ECAP_SMPWC		BITS(48, 48)	/* scalable-mode page-walk coherency */
+
+#define HW_INFO_CAP	(CAP_ND | CAP_RWBF | CAP_CM | CAP_MGAW | CAP_ZLR | \
+			 CAP_FRO | CAP_PSI | CAP_NFR | CAP_MAMV | CAP_FL1GP | \
+			 CAP_FL5LP)
+#define HW_INFO_ECAP	(ECAP_C | ECAP_QI | ECAP_PT | ECAP_IRO | ECAP_SMTS | \
+			 ECAP_FLTS | ECAP_SMPWC)
+/* Only on a unit with both ECAP.NEST and ECAP.SLTS: */
+#define HW_INFO_CAP_NESTING	(CAP_SAGAW | CAP_SLLPS)
+#define HW_INFO_ECAP_NESTING	(ECAP_NEST | ECAP_SLTS)
+
+/* The same masks, added up by hand. */
+static_assert(HW_INFO_CAP == 0x113fff83ff7f0097ULL, "HW_INFO_CAP");
+static_assert(HW_INFO_ECAP == 0x188000003ff43ULL, "HW_INFO_ECAP");
+static_assert(HW_INFO_CAP_NESTING == 0x3c00001f00ULL, "CAP nesting");
+static_assert(HW_INFO_ECAP_NESTING == 0x400004000000ULL, "ECAP nesting");
+
 /* Is the IOMMU driver under test intel-vtd, loaded as a module? */
 static bool vtd_driver_is_module(void)
 {
@@ -157,6 +202,54 @@ TEST_F(vtd_bound, hw_info)
 					   sizeof(vtd), &out));
 	ASSERT_EQ(IOMMU_HW_INFO_TYPE_INTEL_VTD, out.data_type);
 	ASSERT_EQ(0, memcmp(buf, &vtd, sizeof(vtd)));
+}
+
+/*
+ * IOMMU_GET_HW_INFO passes on only the CAP and ECAP fields in the
+ * HW_INFO_* masks of what the unit's registers say (intel-vtd shows them
+ * in debugfs): a VMM must not offer its guest what the host driver does
+ * not support through iommufd.
+ */
+TEST_F(vtd_bound, hw_info_masked)
+{
+	uint64_t cap, ecap, want_cap, want_ecap;
+	struct iommu_hw_info_vtd vtd;
+	struct vtd_hw_info_out out;
+	bool nesting;
+	int ret;
+
+	ret = vtd_unit_reg(self->dev.edu.unit, "CAP", &cap);
+	if (ret == -ENOENT)
+		SKIP(return, "no intel-vtd/%s/regs in debugfs: not intel-vtd",
+		     self->dev.edu.unit);
+	ASSERT_EQ(0, ret);
+	ASSERT_EQ(0, vtd_unit_reg(self->dev.edu.unit, "ECAP", &ecap));
+
+	nesting = (ecap & ECAP_NEST) && (ecap & ECAP_SLTS);
+	want_cap = cap & (HW_INFO_CAP | (nesting ? HW_INFO_CAP_NESTING : 0));
+	want_ecap = ecap & (HW_INFO_ECAP | (nesting ? HW_INFO_ECAP_NESTING : 0));
+
+	test_cmd_get_hw_info(self->dev.dev_id, &vtd, sizeof(vtd), &out);
+	TH_LOG("registers: cap 0x%016llx ecap 0x%016llx; hw_info: cap 0x%016llx ecap 0x%016llx",
+	       (unsigned long long)cap, (unsigned long long)ecap,
+	       (unsigned long long)vtd.cap_reg,
+	       (unsigned long long)vtd.ecap_reg);
+	EXPECT_EQ(want_cap, vtd.cap_reg) {
+		TH_LOG("CAP bits that must not be passed on: 0x%016llx, missing: 0x%016llx",
+		       (unsigned long long)(vtd.cap_reg & ~want_cap),
+		       (unsigned long long)(want_cap & ~vtd.cap_reg));
+	}
+	EXPECT_EQ(want_ecap, vtd.ecap_reg) {
+		TH_LOG("ECAP bits that must not be passed on: 0x%016llx, missing: 0x%016llx",
+		       (unsigned long long)(vtd.ecap_reg & ~want_ecap),
+		       (unsigned long long)(want_ecap & ~vtd.ecap_reg));
+	}
+
+	/* This VM's unit, worked out by hand. */
+	if (cap == QEMU_VTD_CAP && ecap == QEMU_VTD_ECAP) {
+		EXPECT_EQ(0x01120080222f0006ULL, vtd.cap_reg);
+		EXPECT_EQ(0x0000880000000f42ULL, vtd.ecap_reg);
+	}
 }
 
 TEST_F(vtd_bound, iova_ranges)
