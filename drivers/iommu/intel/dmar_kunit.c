@@ -776,7 +776,7 @@ static unsigned long dmar_fuzz_seed = 0x646d61722d667a;
 module_param(dmar_fuzz_seed, ulong, 0444);
 MODULE_PARM_DESC(dmar_fuzz_seed, "seed of the DMAR bit-flip runs");
 
-#define FLIP_CASES	2048
+#define FLIP_CASES	1024
 #define FLIP_MAX_BITS	16
 /* A length flipped above this is no table anyone hands the parser. */
 #define FLIP_MAX_LEN	SZ_4K
