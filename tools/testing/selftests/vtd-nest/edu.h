@@ -695,6 +695,22 @@ static inline long vtd_module_refcnt(void)
 	return (long)v;
 }
 
+/*
+ * vtd_module_refcnt() once it is @want, or after 2 s whatever it is then:
+ * intel-vtd drops a freed domain's reference after an RCU grace period.
+ */
+static inline long vtd_module_refcnt_settled(long want)
+{
+	long n = vtd_module_refcnt();
+	int i;
+
+	for (i = 0; i < 200 && n != want; i++) {
+		usleep(10000);
+		n = vtd_module_refcnt();
+	}
+	return n;
+}
+
 /* ---- Fault injection: fail the Nth allocation of one call ---- */
 
 /*

@@ -71,7 +71,7 @@ FIXTURE(inval) {
 FIXTURE_SETUP(inval)
 {
 	self->iommufd = -1;
-	VTD_DEV_OPEN(return, &self->dev, true);
+	VTD_DEV_OPEN(return, &self->dev, edu_primary_bdf(), true);
 	self->iommufd = self->dev.iommufd;
 	if (unit_failed(self->dev.edu.unit) < 0)
 		SKIP(return, "no intel-vtd inject knob for unit '%s'",

@@ -94,7 +94,7 @@ static __u32 next_id(struct __test_metadata *_metadata, int iommufd)
 static void nothing_kept(struct __test_metadata *_metadata, struct nth_ctx *c)
 {
 	ASSERT_EQ(c->next_id, next_id(_metadata, c->iommufd));
-	ASSERT_EQ(c->refcnt, vtd_module_refcnt());
+	ASSERT_EQ(c->refcnt, vtd_module_refcnt_settled(c->refcnt));
 }
 
 #define to_dev(c, iova) EDU_TO_DEV(&(c)->dev.edu, iova, 0, PAGE)

@@ -504,24 +504,6 @@ TEST_F(vtd_bound, hwpt_alloc_errors)
 	test_cmd_destroy(hwpt);
 }
 
-/* The module's reference count, once the RCU callbacks that drop some ran. */
-static uint64_t vtd_module_refcnt(struct __test_metadata *_metadata,
-				  uint64_t want)
-{
-	const char *refcnt = "/sys/module/intel_vtd/refcnt";
-	uint64_t n = 0;
-	int i;
-
-	/* intel-vtd drops a freed object's reference after a grace period. */
-	for (i = 0; i < 200; i++) {
-		ASSERT_EQ(0, sysfs_read_u64_base(refcnt, &n, 10));
-		if (n == want)
-			break;
-		usleep(10000);
-	}
-	return n;
-}
-
 /*
  * A HWPT outlives the devices it was attached to, so each paging domain
  * of intel-vtd holds a reference on the module: rmmod is refused while
@@ -534,17 +516,17 @@ TEST_F(vtd_bound, hwpt_holds_module)
 
 	if (!vtd_driver_is_module())
 		SKIP(return, "the IOMMU driver is not the intel_vtd module");
-	before = vtd_module_refcnt(_metadata, 0);
+	before = vtd_module_refcnt();
 	test_cmd_hwpt_alloc(self->dev.dev_id, self->ioas_id, 0, &hwpt);
-	ASSERT_EQ(before + 1, vtd_module_refcnt(_metadata, before + 1));
+	ASSERT_EQ(before + 1, vtd_module_refcnt_settled(before + 1));
 
 	/* Negative test: flags we refuse take no reference */
 	test_err_hwpt_alloc(EOPNOTSUPP, self->dev.dev_id, self->ioas_id,
 			    IOMMU_HWPT_ALLOC_PASID, &id);
-	ASSERT_EQ(before + 1, vtd_module_refcnt(_metadata, before + 1));
+	ASSERT_EQ(before + 1, vtd_module_refcnt_settled(before + 1));
 
 	test_cmd_destroy(hwpt);
-	ASSERT_EQ(before, vtd_module_refcnt(_metadata, before));
+	ASSERT_EQ(before, vtd_module_refcnt_settled(before));
 }
 
 /* ---- IOMMU_GET_HW_INFO ---- */

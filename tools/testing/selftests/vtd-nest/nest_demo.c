@@ -31,7 +31,7 @@
 #include "vtd_nest.h"
 #include "vtd_viommu.h"
 
-#define BDF		"0000:00:0a.0"
+#define BDF		edu_primary_bdf()
 #define GUEST_RID	0x0010		/* the guest's 00:02.0 */
 #define GUEST_DID	7
 #define GIOVA		0xabc000ULL

@@ -44,7 +44,7 @@ FIXTURE(nested) {
 FIXTURE_SETUP(nested)
 {
 	self->g.map = NULL;
-	VTD_DEV_OPEN(return, &self->dev, true);
+	VTD_DEV_OPEN(return, &self->dev, edu_primary_bdf(), true);
 	self->iommufd = self->dev.iommufd;
 	ASSERT_EQ(0, guest_init(&self->g, self->dev.iommufd));
 	ASSERT_EQ(0, _test_cmd_hwpt_alloc(self->dev.iommufd, self->dev.dev_id,
@@ -306,8 +306,7 @@ TEST_F_TIMEOUT(nested, guest_2m_leaf, DMA_TIMEOUT_S)
  */
 TEST_F_TIMEOUT(nested, two_devices, DMA_TIMEOUT_S)
 {
-	const char *bdf2 = strcmp(self->dev.edu.bdf, "0000:00:10.0") ?
-			   "0000:00:10.0" : "0000:00:0a.0";
+	const char *bdf2 = edu_second_bdf();
 	uint8_t *b = gpa_hva(&self->g, GPA_B), *d;
 	__u64 root2, gpa_d = GPA_C + PAGE;
 	struct vtd_fault_log log;

@@ -32,8 +32,8 @@
 #define GUEST_RID2	0x0818
 #define GUEST_DID	0x42
 
-#define EDU1_BDF	"0000:00:0a.0"
-#define EDU2_BDF	"0000:00:10.0"
+#define EDU1_BDF	edu_primary_bdf()
+#define EDU2_BDF	edu_second_bdf()
 
 /* ---- The VMM: a VM, edu bound in it, guest RAM, parent, vIOMMU ---- */
 

@@ -90,10 +90,8 @@ static inline int edu_open_bdf(struct edu *edu, const char *bdf,
 
 	memset(edu, 0, sizeof(*edu));
 	edu->devfd = -1;
-	str_copy(edu->bdf, sizeof(edu->bdf), bdf);
-	snprintf(edu->sysfs, sizeof(edu->sysfs), PCI_DEVICES "/%s", bdf);
-	if (access(edu->sysfs, F_OK))
-		return vtd_why(why, VTD_SETUP_SKIP, "no device %s", bdf);
+	if (edu_find(edu, bdf))
+		return vtd_why(why, VTD_SETUP_SKIP, "no edu device at %s", bdf);
 	snprintf(path, sizeof(path), "%s/iommu", edu->sysfs);
 	sysfs_link_name(path, edu->unit, sizeof(edu->unit));
 	ret = edu_bind_vfio_pci(edu, why);
