@@ -523,9 +523,9 @@ static void vtd_shadow_stats_add(struct vtd_shadow_stats *to,
  * vtd_shadow_sync() - make the shadow of a GIOVA range equal the guest's
  *		       table composed with the parent
  * @sh: the shadow
- * @first: first GIOVA of the range (canonical, 4K aligned)
- * @last: last GIOVA of the range (inclusive); the range may span the
- *	non-canonical hole, which is skipped
+ * @first: first GIOVA of the range (canonical); its 4K page is the first
+ * @last: last GIOVA of the range (inclusive); its 4K page is the last.
+ *	The range may span the non-canonical hole, which is skipped
  * @gather: collects the shadow's removed ranges and freed table pages:
  *	the caller invalidates them, then releases the pages
  *
@@ -543,6 +543,14 @@ int vtd_shadow_sync(struct vtd_shadow *sh, u64 first, u64 last,
 	u64 start = ktime_get_ns();
 	int ret = 0, err;
 
+	/*
+	 * Whole pages: the shadow maps and unmaps nothing smaller, so a
+	 * failed sync could not empty the part of a page it covered.
+	 */
+	if (first <= last) {
+		first &= ~(u64)(SZ_4K - 1);
+		last |= SZ_4K - 1;
+	}
 	if (first <= lo_last && first <= last)
 		ret = vtd_shadow_sync_half(sh, first, min(last, lo_last),
 					   gather, &st);
