@@ -474,15 +474,18 @@ static void vtd_sync_extend(struct vtd_shadow *sh, u64 *first, u64 *last)
 	}
 }
 
-/* Sync [first, last], canonical GIOVAs in one half. */
+/*
+ * Sync [first, last], canonical GIOVAs in one half, reading at most
+ * *@budget guest table pages (what is left goes back in it).
+ */
 static int vtd_shadow_sync_half(struct vtd_shadow *sh, u64 first, u64 last,
 				struct vtd_pt_gather *g,
-				struct vtd_shadow_stats *st)
+				struct vtd_shadow_stats *st, unsigned long *budget)
 {
 	struct vtd_sync s = {
 		.sh = sh,
 		.g = g,
-		.budget = sh->max_walk,
+		.budget = *budget,
 		.st = st,
 	};
 
@@ -493,6 +496,7 @@ static int vtd_shadow_sync_half(struct vtd_shadow *sh, u64 first, u64 last,
 	vtd_rec_drop_inside(sh, first, last);
 	vtd_sync_table(&s, sh->s1_levels - 1, sh->s1_root, 0,
 		       vtd_s1_raw(sh, first), vtd_s1_raw(sh, last), true);
+	*budget = s.budget;
 	vtd_sync_rec_flush(&s);
 	if (s.err) {
 		/* Nothing half-built stays: the range is left empty. */
@@ -540,6 +544,7 @@ int vtd_shadow_sync(struct vtd_shadow *sh, u64 first, u64 last,
 	u64 half = BIT_ULL(vtd_s1_va_bits(sh) - 1);
 	u64 lo_last = half - 1, hi_first = vtd_s1_canon(sh, half);
 	struct vtd_shadow_stats st = { .syncs = 1 };
+	unsigned long budget = sh->max_walk;
 	u64 start = ktime_get_ns();
 	int ret = 0, err;
 
@@ -553,10 +558,10 @@ int vtd_shadow_sync(struct vtd_shadow *sh, u64 first, u64 last,
 	}
 	if (first <= lo_last && first <= last)
 		ret = vtd_shadow_sync_half(sh, first, min(last, lo_last),
-					   gather, &st);
+					   gather, &st, &budget);
 	if (last >= hi_first && first <= last) {
 		err = vtd_shadow_sync_half(sh, max(first, hi_first), last,
-					   gather, &st);
+					   gather, &st, &budget);
 		ret = ret ?: err;
 	}
 	st.failed = !!ret;
