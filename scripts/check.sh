@@ -3,13 +3,20 @@
 # `make check`: build everything against the debug kernel (KASAN, lockdep,
 # kmemleak, fault injection), boot the emulated VT-d host once, run every
 # KUnit suite and kselftest of the project in that boot, and summarise.
+# Before it, a short boot of the fast kernel with the in-kernel VT-d
+# driver (the peer) records its IOMMU groups, which ours must match.
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any
 # failure, a missing result, a guest crash or hang, or a kernel report.
 source "$(dirname "$0")/env.sh"
 cd "$VTD_TOP"
 
 start=$(date +%s)
+since() { echo "$(($(date +%s) - $1)) s"; }
+# The peer boot uses the fast kernel (25 s instead of 3 minutes);
+# VTD_PEER_KERNEL=debug spares a cold run the second kernel build.
+peer_kernel=${VTD_PEER_KERNEL:-fast}
 kdir=$("$VTD_TOP/scripts/build-kernel.sh" debug)
+"$VTD_TOP/scripts/build-kernel.sh" "$peer_kernel" >/dev/null
 make -s KERNEL=debug modules
 
 # Every suite the sources declare must report.
@@ -34,18 +41,35 @@ kselftests=$(find "$out/selftests" -maxdepth 1 -type f -name '*_test' \
 	     -perm -u+x -printf '%f\n' | sort)
 [ -n "$kselftests" ] || vtd_die "no kselftest was built in $out/selftests"
 
+# The harness's own guest programs.
+mkdir -p "$out/bin"
+"$VTD_TOP/scripts/in-root.sh" gcc -O2 -Wall -Wextra -isystem "$kdir/usr/include" \
+	-o "$out/bin/hwpt-hold" scripts/hwpt-hold.c
+
 set +e
+# The peer: the in-kernel VT-d driver's IOMMU groups (scripts/iommu_groups.py).
+t=$(date +%s)
+mkdir -p "$out/peer"
+"$VTD_TOP/scripts/vm.sh" --kernel "$peer_kernel" --peer --timeout 900 \
+	--log "$out/peer/console.log" -- \
+	scripts/guest-groups.sh "$out/peer/iommu-groups.txt" >/dev/null ||
+	vtd_log "the peer boot failed: see $out/peer/console.log"
+vtd_log "peer boot: $(since "$t")"
+
+t=$(date +%s)
 "$VTD_TOP/scripts/vm.sh" --kernel debug --timeout "${VTD_CHECK_TIMEOUT:-2400}" \
 	--log "$out/console.log" -- \
 	scripts/guest-check.sh "$out/results" "$VTD_TOP/.build/debug" \
-	"$out/selftests" >/dev/null
+	"$out/selftests" "$out/bin" >/dev/null
 vm_rc=$?
+vtd_log "main boot: $(since "$t")"
 set -e
 
 if [ "$vm_rc" != 0 ]; then
 	echo "== last console lines"
 	tail -n 40 "$out/console.log"
 fi
-echo "== results ($(($(date +%s) - start)) s in all)"
+echo "== results ($(since "$start") in all)"
 exec python3 "$VTD_TOP/scripts/results.py" "$out/results" "$out/console.log" \
-	"$suite_names" "$vm_rc" "$kselftests"
+	--suites "$suite_names" --kselftests "$kselftests" --guest-rc "$vm_rc" \
+	--peer-groups "$out/peer/iommu-groups.txt"

@@ -4,9 +4,13 @@
 # every kselftest of the project, unload, and leave the results in $1:
 #   kunit-<suite>.ktap, kselftest-<name>.tap and .rc (its exit status),
 #   load.tap (module loading, unloading and the other steps as TAP),
-#   kmemleak.txt, dmesg.txt.
+#   groups-before.txt and groups-ours.txt (IOMMU groups and PCI drivers
+#   before and after intel-vtd first loads, see guest-groups.sh),
+#   kernel-state.txt (lockdep, DMA-API debug and table-page counters),
+#   kmemleak-1.txt and kmemleak-2.txt (two scans), dmesg.txt.
 # $2 is the module build directory, $3 the directory of the built
-# kselftests (every executable *_test there is run).
+# kselftests (every executable *_test there is run; vtd_demo is used for
+# DMA), $4 the directory of the harness's own guest programs (hwpt-hold).
 #
 # Order:
 #   1. intel-pgtable, then every pure KUnit module (loaded, its KTAP kept,
@@ -20,14 +24,23 @@
 #   6. a second load of intel-vtd, in which fault_poll_ms must refuse
 #      values outside 1-100, and rmmod and release must be refused while
 #      edu is bound to vfio-pci; then unload again;
-#   7. rmmod intel-pgtable, a kmemleak scan, dmesg.
+#   7. robustness: five cycles of load, one DMA, release, unload; rmmod
+#      and release refused while a program holds a HWPT with edu attached
+#      (and DMA works after), and while the kernel's dma_map_benchmark
+#      driver drives edu through the DMA API; then unload;
+#   8. intel-pgtable has no table page in use; rmmod intel-pgtable; the
+#      table-page counters of /proc/vmstat did not grow since step 1;
+#   9. lockdep and DMA-API debugging still on and silent; two kmemleak
+#      scans; dmesg.
 # Every step runs whatever happened before it: a failure is counted, never
 # a reason to stop.
 set -u
-usage="usage: guest-check.sh OUTDIR MODDIR SELFTESTDIR"
+usage="usage: guest-check.sh OUTDIR MODDIR SELFTESTDIR TOOLDIR"
 out=${1:?$usage}
 mods=${2:?$usage}
 tests=${3:?$usage}
+tools=${4:?$usage}
+scripts=$(dirname "$0")
 intel=$mods/drivers/iommu/intel
 dma_kunit="intel-vtd-dma-kunit"
 mkdir -p "$out"
@@ -55,13 +68,19 @@ step() { # name command...
 
 # ---- edu, the DMA test device ----
 
+# The primary edu is 00:0a.0 (vm.sh); on another topology, the first one.
+primary_edu=0000:00:0a.0
 edu=
-for d in /sys/bus/pci/devices/*; do
-	if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
-		edu=${d##*/}
-		break
-	fi
-done
+if [ -e /sys/bus/pci/devices/$primary_edu ]; then
+	edu=$primary_edu
+else
+	for d in /sys/bus/pci/devices/*; do
+		if [ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ]; then
+			edu=${d##*/}
+			break
+		fi
+	done
+fi
 log "edu: ${edu:-none}"
 
 edu_driver() {
@@ -78,20 +97,27 @@ edu_in_group() {
 	echo "edu $edu is in IOMMU group ${group##*/}"
 }
 
-edu_bind_vfio() {
+edu_bind() { # driver
 	[ -n "$edu" ] || { echo "no edu device"; return 1; }
-	echo vfio-pci >"/sys/bus/pci/devices/$edu/driver_override" || return 1
+	echo "$1" >"/sys/bus/pci/devices/$edu/driver_override" || return 1
 	# Its status does not matter: the driver link tells.
 	echo "$edu" >/sys/bus/pci/drivers_probe
-	[ "$(edu_driver)" = vfio-pci ] ||
-		{ echo "edu's driver is '$(edu_driver)', not vfio-pci"; return 1; }
+	[ "$(edu_driver)" = "$1" ] ||
+		{ echo "edu's driver is '$(edu_driver)', not $1"; return 1; }
 }
 
-# Off vfio-pci, where the kselftests leave it, and no driver_override.
+edu_bind_vfio() {
+	edu_bind vfio-pci
+}
+
+# Off its driver (vfio-pci, where the kselftests and vtd_demo leave it, or
+# any other), and no driver_override.
 edu_unbind() {
 	[ -n "$edu" ] || { echo "no edu device"; return 1; }
-	if [ "$(edu_driver)" = vfio-pci ]; then
-		echo "$edu" >/sys/bus/pci/drivers/vfio-pci/unbind || return 1
+	local drv
+	drv=$(edu_driver)
+	if [ -n "$drv" ]; then
+		echo "$edu" >"/sys/bus/pci/drivers/$drv/unbind" || return 1
 	fi
 	echo >"/sys/bus/pci/devices/$edu/driver_override" || return 1
 	[ -z "$(edu_driver)" ] ||
@@ -104,16 +130,18 @@ vtd_release() {
 	echo 1 >/sys/module/intel_vtd/parameters/release
 }
 
-# The command must fail, and leave intel-vtd loaded and edu on vfio-pci.
-refused() {
+# The command must fail, and leave intel-vtd loaded and edu on the driver.
+refused() { # driver command...
+	local drv=$1
+	shift
 	if "$@"; then
 		echo "succeeded, but must be refused while edu has a driver"
 		return 1
 	fi
 	[ -d /sys/module/intel_vtd ] ||
 		{ echo "intel_vtd is no longer loaded"; return 1; }
-	[ "$(edu_driver)" = vfio-pci ] ||
-		{ echo "edu is no longer bound to vfio-pci"; return 1; }
+	[ "$(edu_driver)" = "$drv" ] ||
+		{ echo "edu is no longer bound to $drv"; return 1; }
 }
 
 # 1 to 100 ms only: 0 would spin the poll work, more breaks the 100 ms bound.
@@ -131,6 +159,126 @@ fault_poll_ms_range() {
 	echo 100 >$poll_ms && [ "$(cat $poll_ms)" = 100 ] ||
 		{ echo "fault_poll_ms=100 not taken"; return 1; }
 	echo 20 >$poll_ms
+}
+
+# One real DMA through intel-vtd: vtd_demo gives edu to vfio-pci, maps two
+# buffers through /dev/iommu, lets edu copy one into the other and checks
+# every byte (it then provokes one DMA fault). It leaves edu on vfio-pci.
+dma_works() {
+	local demo=$tests/vtd_demo
+	[ -x "$demo" ] || { echo "no $demo"; return 1; }
+	if ! "$demo" >"$out/demo.log" 2>&1 ||
+	   ! grep -m1 'B equals A' "$out/demo.log"; then
+		tail -n 20 "$out/demo.log"
+		echo "vtd_demo failed"
+		return 1
+	fi
+}
+
+# insmod intel-vtd, one DMA, release, rmmod: each part is tried and told.
+vtd_cycle() {
+	local rc=0
+	insmod "$intel/intel-vtd.ko" || { echo "insmod intel-vtd failed"; return 1; }
+	dma_works || rc=1
+	edu_unbind || rc=1
+	vtd_release || { echo "release refused"; rc=1; }
+	rmmod intel-vtd || { echo "rmmod intel-vtd failed"; rc=1; }
+	return $rc
+}
+
+# hwpt-hold, in the background: /dev/iommu, edu's VFIO cdev bound, an IOAS
+# and a HWPT with edu attached, held until killed.
+hold_pid=
+hwpt_hold_start() {
+	local i
+	[ -x "$tools/hwpt-hold" ] || { echo "no $tools/hwpt-hold"; return 1; }
+	"$tools/hwpt-hold" "$edu" >"$out/hwpt-hold.log" 2>&1 &
+	hold_pid=$!
+	for i in $(seq 100); do
+		if grep -q '^ready' "$out/hwpt-hold.log"; then
+			cat "$out/hwpt-hold.log"
+			return 0
+		fi
+		kill -0 "$hold_pid" 2>/dev/null || break
+		sleep 0.2
+	done
+	cat "$out/hwpt-hold.log"
+	echo "hwpt-hold did not get ready"
+	return 1
+}
+
+# It must still be holding the HWPT when it is stopped.
+hwpt_hold_stop() {
+	[ -n "$hold_pid" ] || { echo "hwpt-hold was not started"; return 1; }
+	if ! kill "$hold_pid" 2>/dev/null; then
+		wait "$hold_pid"
+		echo "hwpt-hold had exited with status $?:"
+		cat "$out/hwpt-hold.log"
+		return 1
+	fi
+	wait "$hold_pid"
+	hold_pid=
+	echo "hwpt-hold stopped; its files are closed"
+}
+
+# ---- counters and state ----
+
+# The counters of table pages allocated through the kernel's IOMMU and
+# secondary page-table accounting, whichever exist. stat_refresh folds the
+# per-CPU deltas in first, so the values are exact.
+table_pages() {
+	echo 1 >/proc/sys/vm/stat_refresh
+	grep -E '^(nr_iommu_pages|nr_sec_page_table_pages) ' /proc/vmstat
+}
+
+table_pages_did_not_grow() {
+	local name before after rc=0
+	table_pages >"$out/table-pages-after.txt"
+	while read -r name before; do
+		after=$(awk -v n="$name" '$1 == n { print $2 }' "$out/table-pages-after.txt")
+		echo "$name: $before before the first insmod, $after after the last rmmod"
+		echo "vmstat $name: $before $after" >>"$out/kernel-state.txt"
+		[ "${after:-0}" -le "$before" ] || rc=1
+	done <"$out/table-pages-before.txt"
+	[ -s "$out/table-pages-before.txt" ] ||
+		echo "(neither counter exists in this kernel)"
+	return $rc
+}
+
+# intel-pgtable's own count (the file may not exist yet).
+pgtable_pages=/sys/kernel/debug/intel-pgtable/pages_in_use
+pgtable_no_pages_in_use() {
+	if [ ! -e $pgtable_pages ]; then
+		echo "no $pgtable_pages in this intel-pgtable: not checked"
+		return 0
+	fi
+	local v
+	v=$(cat $pgtable_pages)
+	echo "pages_in_use: $v"
+	echo "intel-pgtable pages_in_use: $v" >>"$out/kernel-state.txt"
+	[ "$v" = 0 ]
+}
+
+# Lockdep switches itself off after its first report (and on some of its
+# own limits): debug_locks 0 means the locking was not checked to the end.
+lockdep_stats=/proc/lockdep_stats
+lockdep_still_on() {
+	local v
+	v=$(awk '$1 == "debug_locks:" { print $2 }' $lockdep_stats 2>/dev/null)
+	echo "debug_locks: ${v:-none}" | tee -a "$out/kernel-state.txt"
+	[ "$v" = 1 ]
+}
+
+# CONFIG_DMA_API_DEBUG counts every misuse it found (it prints only the
+# first); disabled means it ran out of memory and stopped checking.
+dma_api=/sys/kernel/debug/dma-api
+dma_api_debug_clean() {
+	local errors disabled
+	errors=$(cat $dma_api/error_count 2>/dev/null)
+	disabled=$(cat $dma_api/disabled 2>/dev/null)
+	echo "dma-api error_count: ${errors:-none}" | tee -a "$out/kernel-state.txt"
+	echo "dma-api disabled: ${disabled:-none}" | tee -a "$out/kernel-state.txt"
+	[ "$errors" = 0 ] && [ "$disabled" = N ]
 }
 
 # ---- tracepoints ----
@@ -179,14 +327,23 @@ run_kunit() { # ko [module parameters...]
 	step "rmmod $name" rmmod "$name"
 }
 
+# The automatic kmemleak scan (every 10 minutes) would run in the middle
+# of the tests and slow them down; the two scans at the end do its job.
+[ -e /sys/kernel/debug/kmemleak ] && echo scan=off >/sys/kernel/debug/kmemleak
+
+table_pages >"$out/table-pages-before.txt"
+
 # 1.
 step "insmod intel-pgtable" insmod "$intel/intel-pgtable.ko"
 for ko in $(find "$mods" -name '*-kunit.ko' ! -name "$dma_kunit.ko" | sort); do
 	run_kunit "$ko"
 done
 
-# 2., 3.
+# 2., 3. The groups and drivers before and after, for the comparison with
+# the in-kernel driver's groups (scripts/iommu_groups.py).
+"$scripts/guest-groups.sh" >"$out/groups-before.txt"
 step "insmod intel-vtd" insmod "$intel/intel-vtd.ko"
+"$scripts/guest-groups.sh" >"$out/groups-ours.txt"
 step "edu is behind intel-vtd" edu_in_group
 run_kunit "$intel/$dma_kunit.ko" require_iommu=1
 step "trace intel_vtd events" trace_on
@@ -213,23 +370,52 @@ step "rmmod intel-vtd" rmmod intel-vtd
 step "insmod intel-vtd again" insmod "$intel/intel-vtd.ko"
 step "fault_poll_ms takes 1 to 100 ms only" fault_poll_ms_range
 step "bind edu to vfio-pci" edu_bind_vfio
-step "rmmod intel-vtd refused while edu is bound" refused rmmod intel-vtd
-step "release refused while edu is bound" refused vtd_release
+step "rmmod intel-vtd refused while edu is bound" refused vfio-pci rmmod intel-vtd
+step "release refused while edu is bound" refused vfio-pci vtd_release
 step "unbind edu from vfio-pci again" edu_unbind
 step "release intel-vtd's devices again" vtd_release
 step "rmmod intel-vtd again" rmmod intel-vtd
 
 # 7.
-step "rmmod intel-pgtable" rmmod intel-pgtable
+for i in 1 2 3 4 5; do
+	step "cycle $i: insmod intel-vtd, DMA, release, rmmod" vtd_cycle
+done
+step "insmod intel-vtd for the refusals" insmod "$intel/intel-vtd.ko"
+step "bind edu to vfio-pci for hwpt-hold" edu_bind_vfio
+step "hwpt-hold holds a HWPT with edu attached" hwpt_hold_start
+step "rmmod intel-vtd refused while a HWPT is held" refused vfio-pci rmmod intel-vtd
+step "release refused while a HWPT is held" refused vfio-pci vtd_release
+step "stop hwpt-hold" hwpt_hold_stop
+step "DMA through intel-vtd after the refusals" dma_works
+step "unbind edu from vfio-pci after DMA" edu_unbind
+step "bind edu to dma_map_benchmark" edu_bind dma_map_benchmark
+step "rmmod intel-vtd refused while dma_map_benchmark drives edu" \
+	refused dma_map_benchmark rmmod intel-vtd
+step "release refused while dma_map_benchmark drives edu" \
+	refused dma_map_benchmark vtd_release
+step "unbind edu from dma_map_benchmark" edu_unbind
+step "release intel-vtd's devices at the end" vtd_release
+step "rmmod intel-vtd at the end" rmmod intel-vtd
 
-# One scan reports every unreferenced object older than kmemleak's minimum
-# age (5 s); the modules went away before that. A scan of guest memory
-# takes minutes under TCG, so only one.
+# 8.
+step "intel-pgtable has no table page in use" pgtable_no_pages_in_use
+step "rmmod intel-pgtable" rmmod intel-pgtable
+step "no table page left allocated (/proc/vmstat)" table_pages_did_not_grow
+
+# 9.
+step "lockdep is still on" lockdep_still_on
+step "DMA-API debugging found no error" dma_api_debug_clean
+
+# kmemleak reports an object only when two scans in a row find it
+# unreferenced and unchanged, and only once it is older than 5 s: wait,
+# scan, scan again. Each scan of guest memory takes a while under TCG.
 if [ -e /sys/kernel/debug/kmemleak ]; then
 	sleep 5
-	log "kmemleak scan"
-	echo scan >/sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak >"$out/kmemleak.txt"
+	for i in 1 2; do
+		log "kmemleak scan $i"
+		echo scan >/sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak >"$out/kmemleak-$i.txt"
+	done
 fi
 dmesg >"$out/dmesg.txt"
 echo "1..$n" >>"$out/load.tap"
