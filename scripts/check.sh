@@ -3,7 +3,7 @@
 # `make check`: build everything against the debug kernel (KASAN, lockdep,
 # kmemleak, fault injection), boot the emulated VT-d host once, run every
 # KUnit suite and kselftest of the project in that boot, and summarise.
-# Before it, a short boot of the fast kernel with the in-kernel VT-d
+# Before it, a short boot of the same kernel with the in-kernel VT-d
 # driver (the peer) records its IOMMU groups, which ours must match.
 # Ends with "N passed, N failed[, N skipped]"; exits non-zero on any
 # failure, a missing result, a guest crash or hang, or a kernel report.
@@ -12,11 +12,7 @@ cd "$VTD_TOP"
 
 start=$(date +%s)
 since() { echo "$(($(date +%s) - $1)) s"; }
-# The peer boot uses the fast kernel (25 s instead of 3 minutes);
-# VTD_PEER_KERNEL=debug spares a cold run the second kernel build.
-peer_kernel=${VTD_PEER_KERNEL:-fast}
 kdir=$("$VTD_TOP/scripts/build-kernel.sh" debug)
-"$VTD_TOP/scripts/build-kernel.sh" "$peer_kernel" >/dev/null
 make -s KERNEL=debug modules
 
 # Every suite the sources declare must report.
@@ -50,7 +46,7 @@ set +e
 # The peer: the in-kernel VT-d driver's IOMMU groups (scripts/iommu_groups.py).
 t=$(date +%s)
 mkdir -p "$out/peer"
-"$VTD_TOP/scripts/vm.sh" --kernel "$peer_kernel" --peer --timeout 900 \
+"$VTD_TOP/scripts/vm.sh" --kernel debug --peer --timeout 900 \
 	--log "$out/peer/console.log" -- \
 	scripts/guest-groups.sh "$out/peer/iommu-groups.txt" >/dev/null ||
 	vtd_log "the peer boot failed: see $out/peer/console.log"

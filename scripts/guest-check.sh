@@ -308,6 +308,67 @@ trace_check() {
 	return $rc
 }
 
+# ---- unit state: fault events, hot-remove, release ----
+vtd_dbg=/sys/kernel/debug/intel-vtd/vtd0
+
+reg_value() { awk -v r="$1" '$1 == r { print $3; exit }' $vtd_dbg/regs; }
+
+# Fault events masked (FECTL.IM, bit 31) and the message registers clear.
+fault_event_masked() {
+	local fectl fedata feaddr
+	fectl=$(reg_value FECTL) fedata=$(reg_value FEDATA) feaddr=$(reg_value FEADDR)
+	echo "FECTL $fectl FEDATA $fedata FEADDR $feaddr"
+	(( fectl & (1 << 31) )) || { echo "FECTL.IM is clear"; return 1; }
+	(( fedata == 0 && feaddr == 0 )) || { echo "fault event message registers not cleared"; return 1; }
+}
+
+# A device kept in pass-through (the watchdog, driven before we loaded)
+# that goes away takes its context entry along; rescanned, it is probed
+# by the core like any new device and translated.
+hot_remove_passthrough() {
+	local bdf=0000:00:03.0 short=00:03.0 drv
+	grep -q "^$short pasid0 pass-through" $vtd_dbg/context ||
+		{ echo "$short is not in pass-through:"; grep "^$short" $vtd_dbg/context; return 1; }
+	echo 1 >/sys/bus/pci/devices/$bdf/remove || return 1
+	if grep "^$short " $vtd_dbg/context; then
+		echo "its context entry outlived the device"; return 1
+	fi
+	echo 1 >/sys/bus/pci/rescan || return 1
+	[ -e /sys/bus/pci/devices/$bdf ] || { echo "$bdf did not come back"; return 1; }
+	grep "^$short " $vtd_dbg/context
+	grep -q "^$short pasid0 first-level" $vtd_dbg/context ||
+		{ echo "not translated after the rescan"; return 1; }
+	# Its driver bound again through our DMA domain: unbind it, so that
+	# release is not refused.
+	drv=$(readlink /sys/bus/pci/devices/$bdf/driver) &&
+		echo $bdf >"/sys/bus/pci/drivers/${drv##*/}/unbind"
+	return 0
+}
+
+# After release translation stays on (GSTS.TE, bit 31) and no device
+# has a translating entry any more: only pass-through ones are left.
+released_state() {
+	local gsts
+	gsts=$(reg_value GSTS)
+	echo "GSTS $gsts"
+	(( gsts & (1 << 31) )) || { echo "translation is off after release"; return 1; }
+	if grep -v " pass-through " $vtd_dbg/context; then
+		echo "entries other than pass-through are left"; return 1
+	fi
+}
+
+# inval_fail MODE: fails the unit on purpose, so it runs alone in a load of
+# intel-vtd of its own, which is unloaded after it; TAP and exit status are
+# kept like a kselftest's.
+inval_fail() {
+	local name=inval_fail-$1 rc
+	log "$name"
+	timeout -k 10 600 "$tests/inval_fail" "$1" >"$out/kselftest-$name.tap" 2>&1
+	rc=$?
+	echo "$rc" >"$out/kselftest-$name.rc"
+	log "  exit $rc"
+}
+
 # ---- KUnit ----
 
 # KUnit runs a module's suites while it loads; debugfs keeps each suite's
@@ -335,6 +396,7 @@ table_pages >"$out/table-pages-before.txt"
 
 # 1.
 step "insmod intel-pgtable" insmod "$intel/intel-pgtable.ko"
+step "insmod iommufd-viommu" insmod "$mods/drivers/iommu/iommufd/iommufd-viommu.ko"
 for ko in $(find "$mods" -name '*-kunit.ko' ! -name "$dma_kunit.ko" | sort); do
 	run_kunit "$ko"
 done
@@ -345,6 +407,7 @@ done
 step "insmod intel-vtd" insmod "$intel/intel-vtd.ko"
 "$scripts/guest-groups.sh" >"$out/groups-ours.txt"
 step "edu is behind intel-vtd" edu_in_group
+step "fault events masked, message registers clear" fault_event_masked
 run_kunit "$intel/$dma_kunit.ko" require_iommu=1
 step "trace intel_vtd events" trace_on
 
@@ -366,14 +429,25 @@ step "unbind edu from vfio-pci" edu_unbind
 step "release intel-vtd's devices" vtd_release
 step "rmmod intel-vtd" rmmod intel-vtd
 
+# 5a. Failed and timed-out invalidations, each in a load of its own.
+for mode in errors timeout; do
+	step "insmod intel-vtd for inval_fail $mode" insmod "$intel/intel-vtd.ko"
+	inval_fail $mode
+	step "unbind edu after inval_fail $mode" edu_unbind
+	step "release after inval_fail $mode" vtd_release
+	step "rmmod intel-vtd after inval_fail $mode" rmmod intel-vtd
+done
+
 # 6.
 step "insmod intel-vtd again" insmod "$intel/intel-vtd.ko"
 step "fault_poll_ms takes 1 to 100 ms only" fault_poll_ms_range
+step "hot-removed pass-through device loses its context entry" hot_remove_passthrough
 step "bind edu to vfio-pci" edu_bind_vfio
 step "rmmod intel-vtd refused while edu is bound" refused vfio-pci rmmod intel-vtd
 step "release refused while edu is bound" refused vfio-pci vtd_release
 step "unbind edu from vfio-pci again" edu_unbind
 step "release intel-vtd's devices again" vtd_release
+step "after release: translation on, pass-through entries only" released_state
 step "rmmod intel-vtd again" rmmod intel-vtd
 
 # 7.
@@ -399,6 +473,7 @@ step "rmmod intel-vtd at the end" rmmod intel-vtd
 
 # 8.
 step "intel-pgtable has no table page in use" pgtable_no_pages_in_use
+step "rmmod iommufd-viommu" rmmod iommufd-viommu
 step "rmmod intel-pgtable" rmmod intel-pgtable
 step "no table page left allocated (/proc/vmstat)" table_pages_did_not_grow
 
