@@ -58,5 +58,5 @@ esac
 echo
 echo "Page-table benchmark"
 echo "--------------------"
-"$VTD_TOP/scripts/bench.sh"
+"$VTD_TOP/scripts/bench.sh" --pgtable
 exit "$demo_rc"
