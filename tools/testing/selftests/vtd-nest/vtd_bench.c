@@ -178,7 +178,7 @@ static int bench_iommufd(int reps)
 	uint8_t *buf;
 	int ret;
 
-	if (vtd_dev_open(&b.dev, true, &why) != VTD_SETUP_OK)
+	if (vtd_dev_open(&b.dev, edu_primary_bdf(), true, &why) != VTD_SETUP_OK)
 		return put_note("edu set-up: %s", why.msg);
 	if (_test_cmd_ioas_alloc(b.dev.iommufd, 0, &b.ioas_id) ||
 	    _test_cmd_attach(b.dev.devfd, 0, b.ioas_id, NULL))
