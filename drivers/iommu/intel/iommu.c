@@ -515,6 +515,7 @@ static int __init vtd_init(void)
 
 err_register:
 	vtd_unregister_units();
+	vtd_units_stop_translation();
 	vtd_forget_devices();
 	vtd_debugfs_exit();
 	vtd_units_exit();
@@ -532,6 +533,7 @@ static void __exit vtd_exit(void)
 {
 	mutex_lock(&vtd_lock);
 	vtd_unregister_units();
+	vtd_units_stop_translation();
 	vtd_forget_devices();
 	vtd_debugfs_exit();
 	vtd_units_exit();

@@ -414,6 +414,19 @@ int vtd_units_init(struct vtd_dmar *dmar)
 }
 
 /*
+ * Translation off on every unit, before the entries of the devices kept in
+ * pass-through go: those devices (disks, NICs) keep DMAing while we unload,
+ * and a removed entry would block them until translation went off.
+ */
+void vtd_units_stop_translation(void)
+{
+	struct vtd_unit *unit;
+
+	list_for_each_entry(unit, &vtd_units, node)
+		vtd_unit_disable_translation(unit);
+}
+
+/*
  * Translation off on every unit first, then the rest; then the pages the
  * hardware might have walked, unless a unit kept translating.
  */
@@ -422,8 +435,7 @@ void vtd_units_exit(void)
 	struct vtd_unit *unit, *next;
 	long n;
 
-	list_for_each_entry(unit, &vtd_units, node)
-		vtd_unit_disable_translation(unit);
+	vtd_units_stop_translation();
 	list_for_each_entry_safe(unit, next, &vtd_units, node) {
 		list_del(&unit->node);
 		vtd_unit_destroy(unit);

@@ -269,6 +269,7 @@ static inline void vtd_writeq(struct vtd_unit *u, u32 off, u64 v)
 /* unit.c */
 extern struct list_head vtd_units;
 int vtd_units_init(struct vtd_dmar *dmar);
+void vtd_units_stop_translation(void);
 void vtd_units_exit(void);
 int vtd_unit_enable_translation(struct vtd_unit *unit);
 int vtd_unit_disable_translation(struct vtd_unit *unit);
