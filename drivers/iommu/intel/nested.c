@@ -34,6 +34,7 @@
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/seq_file.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 
@@ -43,7 +44,29 @@
 
 /* A shadow's table pages, and records worth as many pages at most. */
 static unsigned long vtd_shadow_max_pages = 16384;
-module_param_named(shadow_max_pages, vtd_shadow_max_pages, ulong, 0644);
+
+/* 1 to 1M pages (4 GiB of tables): 0 would refuse every nested domain. */
+static int vtd_shadow_max_pages_set(const char *val,
+				    const struct kernel_param *kp)
+{
+	unsigned long v;
+	int ret;
+
+	ret = kstrtoul(val, 0, &v);
+	if (ret)
+		return ret;
+	if (v < 1 || v > SZ_1M)
+		return -EINVAL;
+	WRITE_ONCE(vtd_shadow_max_pages, v);
+	return 0;
+}
+
+static const struct kernel_param_ops vtd_shadow_max_pages_ops = {
+	.set = vtd_shadow_max_pages_set,
+	.get = param_get_ulong,
+};
+module_param_cb(shadow_max_pages, &vtd_shadow_max_pages_ops,
+		&vtd_shadow_max_pages, 0644);
 MODULE_PARM_DESC(shadow_max_pages,
 		 "per nested domain of the software engine: at most this many shadow table pages, and as many pages' worth of bookkeeping (default 16384: 64 MiB each)");
 
@@ -330,6 +353,9 @@ static int vtd_nested_check(const struct iommu_hwpt_vtd_s1 *s1,
 		return -EINVAL;
 	if (s1->addr_width == 57 && !(unit->cap & VTD_CAP_FL5LP))
 		return -EOPNOTSUPP;
+	/* The shadow is one of the unit's first-level tables: as deep. */
+	if (engine == VTD_NEST_SOFTWARE && vtd_s1_levels(s1) > unit->fl_levels)
+		return -EOPNOTSUPP;
 	if (!IS_ALIGNED(s1->pgtbl_addr, SZ_4K))
 		return -EINVAL;
 	if (s1->pgtbl_addr < parent->domain.geometry.aperture_start ||
@@ -358,6 +384,7 @@ struct vtd_nested *vtd_nested_create(struct vtd_unit *unit,
 	struct vtd_pt_cfg cfg = vtd_unit_pt_cfg(unit, nid);
 	enum vtd_nest_engine engine;
 	struct vtd_shadow_cfg scfg;
+	unsigned long max_pages;
 	struct vtd_nested *n;
 	int ret;
 
@@ -369,7 +396,8 @@ struct vtd_nested *vtd_nested_create(struct vtd_unit *unit,
 	n = kzalloc_obj(*n, GFP_KERNEL_ACCOUNT);
 	if (!n)
 		return ERR_PTR(-ENOMEM);
-	cfg.max_tables = vtd_shadow_max_pages;
+	max_pages = READ_ONCE(vtd_shadow_max_pages);
+	cfg.max_tables = max_pages;
 	if (engine == VTD_NEST_HARDWARE)
 		ret = vtd_domain_init(&n->d, &vtd_nested_ops, VTD_DOM_NESTED,
 				      NULL);
@@ -389,9 +417,8 @@ struct vtd_nested *vtd_nested_create(struct vtd_unit *unit,
 			.s1_root = s1->pgtbl_addr,
 			.s1_levels = vtd_s1_levels(s1),
 			.s1_1g = unit->cap & VTD_CAP_FL1GP,
-			.max_records = vtd_shadow_max_pages *
-				       VTD_SHADOW_RECS_PER_PAGE,
-			.max_walk = vtd_shadow_max_pages,
+			.max_records = max_pages * VTD_SHADOW_RECS_PER_PAGE,
+			.max_walk = max_pages,
 		};
 		ret = vtd_shadow_init(&n->sh, &n->d.pt, &p->pt, &scfg);
 		if (WARN_ON(ret)) {
