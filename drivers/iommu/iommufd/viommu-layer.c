@@ -360,7 +360,7 @@ int viommu_link_report(struct viommu_link *link, const void *data, size_t len)
 	} else {
 		list_add_tail(&ev->node, &link->ev_list);
 		link->ev_count++;
-		queue_work(system_wq, &link->ev_work);
+		queue_work(system_dfl_wq, &link->ev_work);
 		ev = NULL;
 	}
 	spin_unlock_irqrestore(&link->ev_lock, flags);
