@@ -48,7 +48,7 @@ FIXTURE(vmm) {
 	__u32 vdev;
 	__u32 veventq;
 	int qfd;
-	struct iommu_viommu_vtd info = {};
+	struct iommu_viommu_vtd info;
 };
 
 FIXTURE_SETUP(vmm)
