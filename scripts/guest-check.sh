@@ -369,6 +369,17 @@ inval_fail() {
 	log "  exit $rc"
 }
 
+# Kill what is left of a test program; fail if anything was.
+no_leftover() { # name
+	local pids
+	pids=$(pgrep -x "${1:0:15}")
+	[ -z "$pids" ] && return 0
+	ps -o pid,stat,wchan:32,cmd -p $pids
+	kill -KILL $pids
+	echo "$1 left these processes behind (killed now)"
+	return 1
+}
+
 # ---- KUnit ----
 
 # KUnit runs a module's suites while it loads; debugfs keeps each suite's
@@ -420,6 +431,9 @@ for t in "$tests"/*_test; do
 	rc=$?
 	echo "$rc" >"$out/kselftest-$name.rc"
 	log "  exit $rc"
+	# A process it forked and left behind would keep its files (a VFIO
+	# device: unbinding edu would then wait forever).
+	step "$name left no process behind" no_leftover "$name"
 done
 
 step "intel_vtd tracepoints fired" trace_check
