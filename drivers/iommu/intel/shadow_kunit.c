@@ -3214,10 +3214,10 @@ static struct kunit_case intel_shadow_cases[] = {
 	KUNIT_CASE_PARAM(refuse_not_present, fx_formats_gen_params),
 	KUNIT_CASE_PARAM(refuse_table_not_ram, fx_formats_gen_params),
 	KUNIT_CASE_PARAM(self_reference, fx_formats_gen_params),
-	KUNIT_CASE(fanout_max_tables),
+	KUNIT_CASE_SLOW(fanout_max_tables),
 	KUNIT_CASE(fanout_max_records),
-	KUNIT_CASE(fanout_max_walk),
-	KUNIT_CASE(fanout_self_loop),
+	KUNIT_CASE_SLOW(fanout_max_walk),
+	KUNIT_CASE_SLOW(fanout_self_loop),
 	KUNIT_CASE_PARAM(walk_budget_per_sync, fx_formats_gen_params),
 	KUNIT_CASE(alloc_failure_sweep),
 	KUNIT_CASE(init_errors),
@@ -3239,7 +3239,8 @@ static struct kunit_suite intel_shadow_suite = {
 };
 
 static struct kunit_case intel_shadow_oracle_cases[] = {
-	KUNIT_CASE_PARAM(random_oracle, oracle_cfgs_gen_params),
+	KUNIT_CASE_PARAM_ATTR(random_oracle, oracle_cfgs_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };
 
