@@ -318,6 +318,8 @@ fault_event_masked() {
 	local fectl fedata feaddr
 	fectl=$(reg_value FECTL) fedata=$(reg_value FEDATA) feaddr=$(reg_value FEADDR)
 	echo "FECTL $fectl FEDATA $fedata FEADDR $feaddr"
+	[ -n "$fectl" ] && [ -n "$fedata" ] && [ -n "$feaddr" ] ||
+		{ echo "FECTL, FEDATA or FEADDR missing from $vtd_dbg/regs"; return 1; }
 	(( fectl & (1 << 31) )) || { echo "FECTL.IM is clear"; return 1; }
 	(( fedata == 0 && feaddr == 0 )) || { echo "fault event message registers not cleared"; return 1; }
 }
