@@ -44,13 +44,25 @@ mkdir -p "$out/bin"
 
 set +e
 # The peer: the in-kernel VT-d driver's IOMMU groups (scripts/iommu_groups.py).
+# They depend only on the kernel, the VM's devices and the listing script,
+# so a listing is cached under that key and the peer boot runs once per key.
 t=$(date +%s)
 mkdir -p "$out/peer"
-"$VTD_TOP/scripts/vm.sh" --kernel debug --peer --timeout 900 \
-	--log "$out/peer/console.log" -- \
-	scripts/guest-groups.sh "$out/peer/iommu-groups.txt" >/dev/null ||
-	vtd_log "the peer boot failed: see $out/peer/console.log"
-vtd_log "peer boot: $(since "$t")"
+peer_key=$( { echo "$kdir"; cat scripts/vm.sh scripts/guest-groups.sh; } | vtd_hash)
+peer_cache=$VTD_CACHE/peer-groups-$peer_key.txt
+if [ -s "$peer_cache" ]; then
+	cp "$peer_cache" "$out/peer/iommu-groups.txt"
+	vtd_log "peer groups: cached ($peer_cache)"
+else
+	"$VTD_TOP/scripts/vm.sh" --kernel debug --peer --timeout 900 \
+		--log "$out/peer/console.log" -- \
+		scripts/guest-groups.sh "$out/peer/iommu-groups.txt" >/dev/null &&
+		[ -s "$out/peer/iommu-groups.txt" ] &&
+		cp "$out/peer/iommu-groups.txt" "$peer_cache.tmp" &&
+		mv "$peer_cache.tmp" "$peer_cache" ||
+		vtd_log "the peer boot failed: see $out/peer/console.log"
+	vtd_log "peer boot: $(since "$t")"
+fi
 
 t=$(date +%s)
 "$VTD_TOP/scripts/vm.sh" --kernel debug --timeout "${VTD_CHECK_TIMEOUT:-2400}" \
