@@ -711,6 +711,25 @@ static inline long vtd_module_refcnt_settled(long want)
 	return n;
 }
 
+/*
+ * vtd_module_refcnt() once it stopped changing for 500 ms (at most 5 s):
+ * a baseline, taken after the references of domains freed just before
+ * (by an earlier test, or by this one's set-up) were dropped.
+ */
+static inline long vtd_module_refcnt_stable(void)
+{
+	long n = vtd_module_refcnt(), m;
+	int i, same = 0;
+
+	for (i = 0; i < 500 && same < 50; i++) {
+		usleep(10000);
+		m = vtd_module_refcnt();
+		same = m == n ? same + 1 : 0;
+		n = m;
+	}
+	return n;
+}
+
 /* ---- Fault injection: fail the Nth allocation of one call ---- */
 
 /*

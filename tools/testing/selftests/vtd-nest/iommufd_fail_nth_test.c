@@ -158,7 +158,7 @@ static void ctx_setup(struct __test_metadata *_metadata, struct nth_ctx *c,
 					      &c->hwpt));
 		roundtrip(_metadata, c, IOVA_X, IOVA_Y, c->src, c->dst);
 	}
-	c->refcnt = vtd_module_refcnt();
+	c->refcnt = vtd_module_refcnt_stable();
 	c->next_id = next_id(_metadata, c->iommufd);
 }
 
@@ -408,7 +408,7 @@ static void sweep_attach(struct __test_metadata *_metadata,
 	if (!to_ioas)
 		test_cmd_hwpt_alloc(self->dev.dev_id, self->ioas, 0, &pt);
 	self->next_id = next_id(_metadata, self->iommufd);
-	self->refcnt = vtd_module_refcnt();
+	self->refcnt = vtd_module_refcnt_stable();
 	for (n = 1; n < NTH_MAX; n++) {
 		test_cmd_detach();
 		nth_arm(_metadata, self, n);
@@ -455,7 +455,7 @@ static void sweep_replace(struct __test_metadata *_metadata,
 	if (!to_ioas)
 		test_cmd_hwpt_alloc(self->dev.dev_id, ioas2, 0, &pt);
 	self->next_id = next_id(_metadata, self->iommufd);
-	self->refcnt = vtd_module_refcnt();
+	self->refcnt = vtd_module_refcnt_stable();
 
 	for (n = 1; n < NTH_MAX; n++) {
 		nth_arm(_metadata, self, n);

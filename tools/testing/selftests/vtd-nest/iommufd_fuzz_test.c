@@ -521,7 +521,7 @@ FIXTURE_SETUP(fuzz)
 {
 	self->f.iommufd = -1;
 	self->fds = count_fds();
-	self->refcnt = vtd_module_refcnt();
+	self->refcnt = vtd_module_refcnt_stable();
 	VTD_DEV_OPEN(return, &self->f.dev, edu_primary_bdf(), true);
 	self->f.iommufd = self->f.dev.iommufd;
 	self->f.bound = true;

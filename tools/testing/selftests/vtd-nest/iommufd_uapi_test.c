@@ -516,7 +516,7 @@ TEST_F(vtd_bound, hwpt_holds_module)
 
 	if (!vtd_driver_is_module())
 		SKIP(return, "the IOMMU driver is not the intel_vtd module");
-	before = vtd_module_refcnt();
+	before = vtd_module_refcnt_stable();
 	test_cmd_hwpt_alloc(self->dev.dev_id, self->ioas_id, 0, &hwpt);
 	ASSERT_EQ(before + 1, vtd_module_refcnt_settled(before + 1));
 
