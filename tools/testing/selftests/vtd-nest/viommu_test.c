@@ -518,13 +518,13 @@ TEST_F(vmm, foreign_parent)
  * Teardown in every order, and a VMM killed: nothing is left, the VM is
  * freed (its KVM debugfs directory goes away).
  */
-static int vmm_build(struct vm *vm, int *iommufd, int *devfd, struct guest *g)
+static int vmm_build(struct vm *vm, int *iommufd, int *devfd, int *qfd,
+		     struct guest *g)
 {
 	struct iommu_viommu_vtd info = {};
 	struct vtd_why why = {};
 	__u32 dev_id, parent, viommu, q;
 	struct edu e;
-	int qfd;
 
 #define VMM_STEP(call)							\
 	do {								\
@@ -550,7 +550,7 @@ static int vmm_build(struct vm *vm, int *iommufd, int *devfd, struct guest *g)
 			      IOMMU_VIOMMU_TYPE_VTD_NEST, &info, sizeof(info),
 			      &viommu));
 	VMM_STEP(vdevice_alloc(*iommufd, viommu, dev_id, GUEST_RID, NULL));
-	VMM_STEP(veventq_alloc(*iommufd, viommu, &q, &qfd));
+	VMM_STEP(veventq_alloc(*iommufd, viommu, &q, qfd));
 	return 0;
 #undef VMM_STEP
 }
@@ -558,26 +558,30 @@ static int vmm_build(struct vm *vm, int *iommufd, int *devfd, struct guest *g)
 static void teardown_in_order(struct __test_metadata *_metadata, int order)
 {
 	struct vm vm = { -1, -1, -1 };
-	int iommufd = -1, devfd = -1;
+	int iommufd = -1, devfd = -1, qfd = -1;
 	struct guest g = {};
 	pid_t pid = getpid();
 	int vmfd, i;
 
-	ASSERT_EQ(0, vmm_build(&vm, &iommufd, &devfd, &g));
+	ASSERT_EQ(0, vmm_build(&vm, &iommufd, &devfd, &qfd, &g));
 	vmfd = vm.fd;
 	ASSERT_TRUE(vm_debugfs_exists(pid, vmfd));
+	/* The vEVENTQ's fd holds the iommufd context like its own fd. */
 	switch (order) {
 	case 0:		/* the VM first */
 		vm_close(&vm);
 		close(devfd);
+		close(qfd);
 		close(iommufd);
 		break;
 	case 1:		/* the VFIO device first */
 		close(devfd);
 		vm_close(&vm);
+		close(qfd);
 		close(iommufd);
 		break;
 	default:	/* iommufd first */
+		close(qfd);
 		close(iommufd);
 		close(devfd);
 		vm_close(&vm);
@@ -608,10 +612,10 @@ TEST(teardown_killed)
 	ASSERT_LE(0, child);
 	if (!child) {
 		struct vm vm = { -1, -1, -1 };
-		int iommufd, devfd;
+		int iommufd, devfd, qfd;
 		struct guest g;
 
-		vmfd = vmm_build(&vm, &iommufd, &devfd, &g) ? -1 : vm.fd;
+		vmfd = vmm_build(&vm, &iommufd, &devfd, &qfd, &g) ? -1 : vm.fd;
 		if (write(pipefd[1], &vmfd, sizeof(vmfd)) != sizeof(vmfd))
 			_exit(1);
 		pause();
