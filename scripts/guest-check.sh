@@ -122,6 +122,23 @@ edu_unbind() {
 	echo >"/sys/bus/pci/devices/$edu/driver_override" || return 1
 	[ -z "$(edu_driver)" ] ||
 		{ echo "edu is still bound to $(edu_driver)"; return 1; }
+	other_edus_unbind
+}
+
+# The other edus (00:10.0) go back to no driver too: the tests that use
+# them undo their vfio-pci bind, but not when they fail half-way.
+other_edus_unbind() {
+	local d
+	for d in /sys/bus/pci/devices/*; do
+		[ "${d##*/}" != "$edu" ] || continue
+		[ "$(cat "$d/vendor")" = 0x1234 ] && [ "$(cat "$d/device")" = 0x11e8 ] ||
+			continue
+		if [ -e "$d/driver" ]; then
+			echo "${d##*/} was left on $(basename "$(readlink "$d/driver")")"
+			echo "${d##*/}" >"$d/driver/unbind" || return 1
+		fi
+		echo >"$d/driver_override" || return 1
+	done
 }
 
 # ---- intel-vtd ----

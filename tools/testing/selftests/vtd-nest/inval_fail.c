@@ -85,7 +85,9 @@ FIXTURE_SETUP(inval)
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, self->a);
 	self->b = self->a + PAGE;
-	test_cmd_ioas_map_fixed(self->ioas, self->a, 2 * PAGE, IOVA, MAP_RW);
+	/* Two maps: IOAS_UNMAP takes only whole ones. */
+	test_cmd_ioas_map_fixed(self->ioas, self->a, PAGE, IOVA, MAP_RW);
+	test_cmd_ioas_map_fixed(self->ioas, self->b, PAGE, IOVA + PAGE, MAP_RW);
 	kmsg("vtd-nest: expect errors: inval_fail\n");
 }
 

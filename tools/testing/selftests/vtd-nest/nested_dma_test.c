@@ -361,6 +361,7 @@ TEST_F_TIMEOUT(nested, two_devices, DMA_TIMEOUT_S)
 
 	munmap((void *)e2.bar, e2.bar_size);
 	close(e2.devfd);
+	edu_unbind_vfio_pci(&e2);
 }
 
 /* debugfs translate: every stage of a GIOVA, and the shadow agrees. */
