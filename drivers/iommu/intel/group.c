@@ -190,7 +190,7 @@ static void vtd_joined_roots(struct pci_dev *root, unsigned long *devfns)
 }
 
 /**
- * vtd_for_each_group_member() - visit the devices that share @pdev's group
+ * vtd_walk_group_members() - visit the devices that share @pdev's group
  * @pdev: the device
  * @fn: called for each of them but @pdev; a non-zero return stops the walk
  * @data: passed to @fn
@@ -198,8 +198,7 @@ static void vtd_joined_roots(struct pci_dev *root, unsigned long *devfns)
  * Context: process; takes references on PCI devices while it walks.
  * Return: what @fn returned to stop the walk, or 0.
  */
-int vtd_for_each_group_member(struct pci_dev *pdev, vtd_group_fn fn,
-			      void *data)
+int vtd_walk_group_members(struct pci_dev *pdev, vtd_group_fn fn, void *data)
 {
 	DECLARE_BITMAP(devfns, 256);
 	struct pci_dev *root = vtd_isolation_root(pdev), *x = NULL, *r;
@@ -241,7 +240,7 @@ struct iommu_group *vtd_device_group(struct device *dev)
 {
 	struct iommu_group *group = NULL;
 
-	if (vtd_for_each_group_member(to_pci_dev(dev), vtd_find_group, &group))
+	if (vtd_walk_group_members(to_pci_dev(dev), vtd_find_group, &group))
 		return group;
 	return iommu_group_alloc();
 }
@@ -281,6 +280,6 @@ struct pci_dev *vtd_group_shared_with_driver(struct pci_dev *pdev)
 {
 	struct pci_dev *held = NULL;
 
-	vtd_for_each_group_member(pdev, vtd_find_dma_driver, &held);
+	vtd_walk_group_members(pdev, vtd_find_dma_driver, &held);
 	return held;
 }

@@ -50,7 +50,7 @@ MODULE_PARM_DESC(reps, "repetitions of each small row (big rows do reps/20)");
 #define RW		(IOMMU_READ | IOMMU_WRITE)
 
 /* Guest-physical layout: table pages, then data, all 1G aligned. */
-#define GPA_TABLES	(1ULL << 30)
+#define GPA_TABLES	BIT_ULL(30)
 #define GPA_DATA	(2ULL << 30)	/* 1 GiB of data GPAs */
 #define HPA_DATA	(8ULL << 30)	/* never touched: only composed */
 

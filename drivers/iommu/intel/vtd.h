@@ -340,8 +340,7 @@ void vtd_nested_translate(struct vtd_domain *d, u64 giova, struct seq_file *m);
 
 /* group.c */
 typedef int (*vtd_group_fn)(struct pci_dev *member, void *data);
-int vtd_for_each_group_member(struct pci_dev *pdev, vtd_group_fn fn,
-			      void *data);
+int vtd_walk_group_members(struct pci_dev *pdev, vtd_group_fn fn, void *data);
 struct iommu_group *vtd_device_group(struct device *dev);
 struct pci_dev *vtd_group_shared_with_driver(struct pci_dev *pdev);
 

@@ -141,6 +141,7 @@ static struct kunit_suite viommu_layer_suite = {
 	.name = "iommufd_viommu_layer",
 	.test_cases = viommu_layer_cases,
 };
+
 kunit_test_suite(viommu_layer_suite);
 
 MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");

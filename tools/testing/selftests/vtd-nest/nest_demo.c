@@ -157,8 +157,9 @@ int main(void)
 	       (unsigned long long)info.out_ecap);
 	if (vdevice_alloc(fd, viommu, dev_id, GUEST_RID, &vdev))
 		return fail("IOMMU_VDEVICE_ALLOC: %s", strerror(errno));
-	printf("  IOMMU_VDEVICE_ALLOC: edu is the guest's requester 0x%04x (vDEVICE %u); the vIOMMU now belongs to the VM\n",
+	printf("  IOMMU_VDEVICE_ALLOC: edu is the guest's requester 0x%04x (vDEVICE %u);",
 	       GUEST_RID, vdev);
+	printf(" the vIOMMU now belongs to the VM\n");
 	if (veventq_alloc(fd, viommu, &q, &qfd))
 		return fail("IOMMU_VEVENTQ_ALLOC: %s", strerror(errno));
 	printf("  IOMMU_VEVENTQ_ALLOC: vEVENTQ %u, fd %d\n", q, qfd);
@@ -201,10 +202,12 @@ int main(void)
 		return 1;
 	show_bytes("guest page 0x40401000", copy);
 	printf("  untouched: the DMA faulted\n");
-	if (!veventq_read(qfd, &ev, 2000))
-		printf("  vEVENTQ: guest requester 0x%04x %s fault at GIOVA 0x%llx, reason 0x%02x\n",
-		       ev.rid, ev.flags & IOMMU_VEVENT_VTD_WRITE ? "write" :
-		       "read", (unsigned long long)ev.addr, ev.reason);
+	if (!veventq_read(qfd, &ev, 2000)) {
+		printf("  vEVENTQ: guest requester 0x%04x %s fault", ev.rid,
+		       ev.flags & IOMMU_VEVENT_VTD_WRITE ? "write" : "read");
+		printf(" at GIOVA 0x%llx, reason 0x%02x\n",
+		       (unsigned long long)ev.addr, ev.reason);
+	}
 
 	section("6. the guest unmaps GIOVA 0xabc000 and invalidates through its own queue");
 	s1_unmap(&g, GIOVA, false);

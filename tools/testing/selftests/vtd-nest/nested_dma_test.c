@@ -435,21 +435,21 @@ TEST_F(nested, vtd_s1_errors)
 	s1.pgtbl_addr = self->g.pml4;
 	/* Another data type on a parent: EOPNOTSUPP from us. */
 	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_hwpt_alloc(fd, id, self->parent, 0,
-				&hwpt, IOMMU_HWPT_DATA_ARM_SMMUV3, &s1,
-				sizeof(s1)));
+						      &hwpt, IOMMU_HWPT_DATA_ARM_SMMUV3,
+						      &s1, sizeof(s1)));
 	/* Not a nest parent. */
 	test_cmd_hwpt_alloc(id, self->g.ioas, 0, &plain);
 	EXPECT_ERRNO(EINVAL, _test_cmd_hwpt_alloc(fd, id, plain, 0, &hwpt,
-				IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1)));
+						  IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1)));
 	/* Dirty tracking and PASID are refused on a nest parent. */
 	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_hwpt_alloc(fd, id, self->g.ioas,
-				IOMMU_HWPT_ALLOC_NEST_PARENT |
-				IOMMU_HWPT_ALLOC_DIRTY_TRACKING, &hwpt,
-				IOMMU_HWPT_DATA_NONE, NULL, 0));
+						      IOMMU_HWPT_ALLOC_NEST_PARENT |
+						      IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+						      &hwpt, IOMMU_HWPT_DATA_NONE, NULL, 0));
 	EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_hwpt_alloc(fd, id, self->g.ioas,
-				IOMMU_HWPT_ALLOC_NEST_PARENT |
-				IOMMU_HWPT_ALLOC_PASID, &hwpt,
-				IOMMU_HWPT_DATA_NONE, NULL, 0));
+						      IOMMU_HWPT_ALLOC_NEST_PARENT |
+						      IOMMU_HWPT_ALLOC_PASID,
+						      &hwpt, IOMMU_HWPT_DATA_NONE, NULL, 0));
 #undef nested_err
 }
 
@@ -479,15 +479,15 @@ TEST_F(nested, invalidate_errors)
 	/* entry_num 0 probes the type */
 	n = 0;
 	ASSERT_EQ(0, _test_cmd_hwpt_invalidate(fd, self->nested,
-				IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv,
-				sizeof(inv[0]), &n));
+					       IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv,
+					       sizeof(inv[0]), &n));
 	n = 0;
 	EXPECT_ERRNO(EINVAL, _test_cmd_hwpt_invalidate(fd, self->nested, 0xbad,
-				inv, sizeof(inv[0]), &n));
+						       inv, sizeof(inv[0]), &n));
 	n = 4;
 	ASSERT_EQ(0, _test_cmd_hwpt_invalidate(fd, self->nested,
-				IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv,
-				sizeof(inv[0]), &n));
+					       IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv,
+					       sizeof(inv[0]), &n));
 	ASSERT_EQ(4, n);
 
 	inv[2].flags = 1U << 1;			/* only LEAF */
@@ -506,8 +506,8 @@ TEST_F(nested, invalidate_errors)
 	inv[2].addr = 0;
 	n = 4;
 	ASSERT_EQ(0, _test_cmd_hwpt_invalidate(fd, self->nested,
-				IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv,
-				sizeof(inv[0]), &n));
+					       IOMMU_HWPT_INVALIDATE_DATA_VTD_S1, inv,
+					       sizeof(inv[0]), &n));
 	inv[2].addr = 0xfffffffffffff000ULL;	/* wraps */
 	inv[2].npages = 2;
 	inv_err(EOVERFLOW, 4, 2);

@@ -56,7 +56,9 @@ FIXTURE_SETUP(vmm)
 	struct vtd_why why = {};
 	int ret;
 
-	self->vm.kvm = self->vm.fd = self->vm.vfio = -1;
+	self->vm.kvm = -1;
+	self->vm.fd = -1;
+	self->vm.vfio = -1;
 	self->qfd = -1;
 	self->edu.devfd = -1;
 	self->g.map = NULL;
@@ -248,10 +250,10 @@ TEST_F_TIMEOUT(vmm, forwarded_descriptors, DMA_TIMEOUT_S)
 	/* Another data type: EINVAL; entry_num 0 probes ours. */
 	done = 0;
 	EXPECT_EQ(0, _test_cmd_hwpt_invalidate(self->iommufd, self->viommu,
-				IOMMU_VIOMMU_INVALIDATE_DATA_VTD_DESC, d,
-				sizeof(d[0]), &done));
-	EXPECT_ERRNO(EINVAL, _test_cmd_hwpt_invalidate(self->iommufd,
-				self->viommu, 1, d, sizeof(d[0]), &done));
+					       IOMMU_VIOMMU_INVALIDATE_DATA_VTD_DESC, d,
+					       sizeof(d[0]), &done));
+	EXPECT_ERRNO(EINVAL, _test_cmd_hwpt_invalidate(self->iommufd, self->viommu,
+						       1, d, sizeof(d[0]), &done));
 }
 
 /*
@@ -353,19 +355,19 @@ TEST_F(vmm, viommu_refusals)
 
 	/* Another vIOMMU type; a parent that is not a nest parent. */
 	EXPECT_ERRNO(EOPNOTSUPP, viommu_alloc(self->iommufd, self->dev_id,
-				self->parent, 0xdeadbeef, NULL, 0, &id));
+					      self->parent, 0xdeadbeef, NULL, 0, &id));
 	test_cmd_hwpt_alloc(self->dev_id, self->g.ioas, 0, &plain);
 	EXPECT_ERRNO(EINVAL, viommu_alloc(self->iommufd, self->dev_id, plain,
-				IOMMU_VIOMMU_TYPE_VTD_NEST, NULL, 0, &id));
+					  IOMMU_VIOMMU_TYPE_VTD_NEST, NULL, 0, &id));
 	/* Unknown flags; data too short. */
 	data.flags = 1U << 5;
 	EXPECT_ERRNO(EOPNOTSUPP, viommu_alloc(self->iommufd, self->dev_id,
-				self->parent, IOMMU_VIOMMU_TYPE_VTD_NEST,
-				&data, sizeof(data), &id));
+					      self->parent, IOMMU_VIOMMU_TYPE_VTD_NEST,
+					      &data, sizeof(data), &id));
 	data.flags = 0;
 	EXPECT_ERRNO(EINVAL, viommu_alloc(self->iommufd, self->dev_id,
-				self->parent, IOMMU_VIOMMU_TYPE_VTD_NEST,
-				&data, 4, &id));
+					  self->parent, IOMMU_VIOMMU_TYPE_VTD_NEST,
+					  &data, 4, &id));
 	/*
 	 * One device, one vDEVICE (the core checks that first); without
 	 * one, a guest requester ID above 0xffff.
@@ -385,13 +387,15 @@ TEST_F(vmm, viommu_refusals)
 		};
 
 		EXPECT_ERRNO(EOPNOTSUPP, _test_cmd_hwpt_alloc(self->iommufd,
-				self->dev_id, self->viommu, 0, &nested,
-				IOMMU_HWPT_DATA_VTD_S1, &ext, sizeof(ext)));
+							      self->dev_id, self->viommu, 0,
+							      &nested, IOMMU_HWPT_DATA_VTD_S1,
+							      &ext, sizeof(ext)));
 		ext.flags = 0;
 		ext.__reserved = 1;
 		EXPECT_ERRNO(EINVAL, _test_cmd_hwpt_alloc(self->iommufd,
-				self->dev_id, self->viommu, 0, &nested,
-				IOMMU_HWPT_DATA_VTD_S1, &ext, sizeof(ext)));
+							  self->dev_id, self->viommu, 0,
+							  &nested, IOMMU_HWPT_DATA_VTD_S1,
+							  &ext, sizeof(ext)));
 	}
 	/* The vIOMMU and its objects pin the module: rmmod refused. */
 	EXPECT_NE(0, system("rmmod intel_vtd 2>/dev/null"));
@@ -508,13 +512,22 @@ TEST_F(vmm, foreign_parent)
 					  IOMMU_HWPT_ALLOC_NEST_PARENT, &parent,
 					  IOMMU_HWPT_DATA_NONE, NULL, 0));
 	EXPECT_ERRNO(EINVAL, viommu_alloc(self->iommufd, self->dev_id, parent,
-				IOMMU_VIOMMU_TYPE_VTD_NEST, NULL, 0, &id));
+					  IOMMU_VIOMMU_TYPE_VTD_NEST, NULL, 0, &id));
 	/* And a nested HWPT of ours on it: the core checks the owner here. */
-	EXPECT_ERRNO(EINVAL, _test_cmd_nested_alloc(self->iommufd,
-				self->dev_id, parent, self->g.pml4, 48, 0,
-				&id));
+	EXPECT_ERRNO(EINVAL, _test_cmd_nested_alloc(self->iommufd, self->dev_id,
+						    parent, self->g.pml4, 48, 0, &id));
 	test_cmd_destroy(parent);
 	test_cmd_destroy(mock.mock_domain.out_stdev_id);
+}
+
+/* One step of vmm_build(): report it on stderr if it failed. */
+static bool vmm_step_failed(bool failed, const char *fn, const char *call,
+			    const struct vtd_why *why)
+{
+	if (failed)
+		fprintf(stderr, "# %s: %s: %s %s\n", fn, call, strerror(errno),
+			why->msg);
+	return failed;
 }
 
 /*
@@ -529,31 +542,26 @@ static int vmm_build(struct vm *vm, int *iommufd, int *devfd, int *qfd,
 	__u32 dev_id, parent, viommu, q;
 	struct edu e;
 
-#define VMM_STEP(call)							\
-	do {								\
-		if (call) {						\
-			fprintf(stderr, "# vmm_build: %s: %s %s\n", #call,	\
-				strerror(errno), why.msg);		\
-			return -1;					\
-		}							\
-	} while (0)
+/* Evaluates call; true, after a report naming it, if it failed. */
+#define VMM_STEP(call) vmm_step_failed((call), __func__, #call, &why)
 
 	*iommufd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
-	VMM_STEP(*iommufd < 0);
-	VMM_STEP(vm_create(vm));
-	VMM_STEP(edu_open_bdf(&e, EDU1_BDF, &why));
+	if (VMM_STEP(*iommufd < 0) || VMM_STEP(vm_create(vm)) ||
+	    VMM_STEP(edu_open_bdf(&e, EDU1_BDF, &why)))
+		return -1;
 	*devfd = e.devfd;
-	VMM_STEP(vm_add_file(vm, e.devfd));
-	VMM_STEP(vfio_bind(e.devfd, *iommufd, &dev_id));
-	VMM_STEP(guest_init(g, *iommufd));
-	VMM_STEP(_test_cmd_hwpt_alloc(*iommufd, dev_id, g->ioas,
-				      IOMMU_HWPT_ALLOC_NEST_PARENT, &parent,
-				      IOMMU_HWPT_DATA_NONE, NULL, 0));
-	VMM_STEP(viommu_alloc(*iommufd, dev_id, parent,
-			      IOMMU_VIOMMU_TYPE_VTD_NEST, &info, sizeof(info),
-			      &viommu));
-	VMM_STEP(vdevice_alloc(*iommufd, viommu, dev_id, GUEST_RID, NULL));
-	VMM_STEP(veventq_alloc(*iommufd, viommu, &q, qfd));
+	if (VMM_STEP(vm_add_file(vm, e.devfd)) ||
+	    VMM_STEP(vfio_bind(e.devfd, *iommufd, &dev_id)) ||
+	    VMM_STEP(guest_init(g, *iommufd)) ||
+	    VMM_STEP(_test_cmd_hwpt_alloc(*iommufd, dev_id, g->ioas,
+					  IOMMU_HWPT_ALLOC_NEST_PARENT, &parent,
+					  IOMMU_HWPT_DATA_NONE, NULL, 0)) ||
+	    VMM_STEP(viommu_alloc(*iommufd, dev_id, parent,
+				  IOMMU_VIOMMU_TYPE_VTD_NEST, &info,
+				  sizeof(info), &viommu)) ||
+	    VMM_STEP(vdevice_alloc(*iommufd, viommu, dev_id, GUEST_RID, NULL)) ||
+	    VMM_STEP(veventq_alloc(*iommufd, viommu, &q, qfd)))
+		return -1;
 	return 0;
 #undef VMM_STEP
 }

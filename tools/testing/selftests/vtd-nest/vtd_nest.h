@@ -14,6 +14,7 @@
 #ifndef __SELFTEST_VTD_NEST_H
 #define __SELFTEST_VTD_NEST_H
 
+#include <linux/const.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -21,19 +22,19 @@
 #include "vtd_utils.h"
 
 /* First-level entry bits (VT-d 3.x 9.7). */
-#define S1_P		(1ULL << 0)
-#define S1_RW		(1ULL << 1)
-#define S1_US		(1ULL << 2)
-#define S1_A		(1ULL << 5)
-#define S1_D		(1ULL << 6)
-#define S1_PS		(1ULL << 7)
+#define S1_P		_BITULL(0)
+#define S1_RW		_BITULL(1)
+#define S1_US		_BITULL(2)
+#define S1_A		_BITULL(5)
+#define S1_D		_BITULL(6)
+#define S1_PS		_BITULL(7)
 #define S1_ADDR		0x000ffffffffff000ULL
 #define S1_TABLE	(S1_P | S1_RW | S1_US)
 
 /* The guest's RAM: RAM_SIZE bytes at GPA_BASE; its tables in the first MiB. */
 #define GPA_BASE	0x40000000ULL		/* 1 GiB */
 #define RAM_SIZE	(32ULL << 20)
-#define TABLE_POOL	(1ULL << 20)
+#define TABLE_POOL	_BITULL(20)
 #define RAM_CHUNK	(2ULL << 20)	/* one IOAS_MAP per chunk */
 
 struct guest {

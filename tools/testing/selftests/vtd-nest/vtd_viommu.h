@@ -55,7 +55,9 @@ static inline void vm_close(struct vm *vm)
 		close(vm->fd);
 	if (vm->kvm >= 0)
 		close(vm->kvm);
-	vm->vfio = vm->fd = vm->kvm = -1;
+	vm->vfio = -1;
+	vm->fd = -1;
+	vm->kvm = -1;
 }
 
 /* KVM_DEV_VFIO_FILE_ADD: VFIO records the VM for the device's next bind. */
