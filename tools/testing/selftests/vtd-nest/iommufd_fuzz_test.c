@@ -7,8 +7,8 @@
  * IOAS alloc, map, unmap, copy, IOVA ranges and allowed IOVAs; HWPT alloc
  * with random flags and data; attach, replace and detach; GET_HW_INFO;
  * destroy of random IDs; HWPT invalidate with random data types; and,
- * rarely, unbind (closing the cdev) and bind. The seed is printed and
- * VTD_FUZZ_SEED sets it, so a run can be repeated call for call.
+ * rarely, unbind (closing the cdev) and bind. The seed is fixed (FUZZ_SEED),
+ * printed, and VTD_FUZZ_SEED sets another, so a run repeats call for call.
  *
  * What is asserted: every call returns (the run has a time limit) and the
  * program survives it; afterwards every object the run made can be
@@ -37,7 +37,13 @@
 /* Fixed IOVAs fall in a small window, so calls collide with each other. */
 #define WIN_BASE	0x100000ULL
 #define WIN_PAGES	256U
-#define FUZZ_TIMEOUT_S	600
+/*
+ * Every run makes the same calls unless VTD_FUZZ_SEED says otherwise, so
+ * a failure in `make check` repeats, and so does the run's length: 100000
+ * calls take 7 to 10 minutes in the debug kernel under TCG.
+ */
+#define FUZZ_SEED	0x7674642d66757a7aULL	/* "vtd-fuzz" */
+#define FUZZ_TIMEOUT_S	1200
 
 enum fuzz_op {
 	OP_IOAS_ALLOC,
@@ -535,7 +541,7 @@ FIXTURE_TEARDOWN(fuzz)
 TEST_F_TIMEOUT(fuzz, random_calls, FUZZ_TIMEOUT_S)
 {
 	uint64_t calls = env_u64("VTD_FUZZ_CALLS", 100000);
-	uint64_t seed = env_u64("VTD_FUZZ_SEED", vtd_seed());
+	uint64_t seed = env_u64("VTD_FUZZ_SEED", FUZZ_SEED);
 	struct fuzz *f = &self->f;
 	uint64_t i, start = vtd_now_ms();
 	uint8_t *src, *dst;
