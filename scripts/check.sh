@@ -70,7 +70,7 @@ else
 fi
 
 t=$(date +%s)
-"$VTD_TOP/scripts/vm.sh" --kernel debug --timeout "${VTD_CHECK_TIMEOUT:-2400}" \
+"$VTD_TOP/scripts/vm.sh" --kernel debug --timeout "${VTD_CHECK_TIMEOUT:-4200}" \
 	--log "$out/console.log" -- \
 	scripts/guest-check.sh "$out/results" "$VTD_TOP/.build/debug" \
 	"$out/selftests" "$out/bin" >/dev/null
