@@ -344,7 +344,6 @@ TEST_F_TIMEOUT(vmm, two_devices, DMA_TIMEOUT_S)
 
 	munmap((void *)e2.bar, e2.bar_size);
 	close(e2.devfd);
-	edu_unbind_vfio_pci(&e2);
 }
 
 /* The refusals of the vIOMMU's own objects. */
@@ -440,7 +439,6 @@ TEST_F_TIMEOUT(vmm, link_refusals, DMA_TIMEOUT_S)
 	EXPECT_ERRNO(EXDEV, vdevice_alloc(self->iommufd, self->viommu, id2,
 					  GUEST_RID2, NULL));
 	close(e2.devfd);
-	edu_unbind_vfio_pci(&e2);
 	vm_close(&vm2);
 	test_cmd_destroy(nested);
 }
@@ -480,7 +478,6 @@ TEST(novm_viommu)
 		EXPECT_ERRNO(EXDEV, vdevice_alloc(fd, viommu, dev2, GUEST_RID2,
 						  NULL));
 		close(e2.devfd);
-		edu_unbind_vfio_pci(&e2);
 		vm_close(&vm);
 	}
 	close(e.devfd);
