@@ -72,8 +72,11 @@ REPORTS = [(kind, re.compile(pattern)) for kind, pattern in (
                   r"|detected expedited stalls|kthread starved for"
                   r"|kthread timer wakeup didn't happen"),
     ("hung task", r"blocked for more than|INFO: task .* blocked"),
+    # "Cannot allocate a scan area" only makes kmemleak scan the whole
+    # object (fault injection causes it); any other failed allocation of
+    # its own stops it from tracking memory.
     ("kmemleak", r"unreferenced object 0x|kmemleak: .*(disabled|pool empty"
-                 r"|Cannot allocate)"),
+                 r"|Cannot allocate (?!a scan area))"),
     ("WARN", r"\bWARNING:|------------\[ cut here \]------------"),
     ("BUG", r"\bBUG:|kernel BUG at|Oops:|general protection fault"
             r"|Kernel panic"),
