@@ -394,6 +394,9 @@ err:
  * no driver binds to a device being released and none comes or goes.
  * (Device locks are not validated by lockdep; they are taken in unit and
  * SID order, and the driver core holds at most one of a PCI device's.)
+ *
+ * Context: the PCI rescan/remove lock, then vtd_lock, held: hot-removal
+ * takes them in that order (device_del() runs our PCI notifier).
  */
 static int vtd_release_all(void)
 {
@@ -410,12 +413,9 @@ static int vtd_release_all(void)
 			return -EBUSY;
 		}
 	}
-	pci_lock_rescan_remove();
 	devs = vtd_core_devices(&nr);
-	if (IS_ERR(devs)) {
-		ret = PTR_ERR(devs);
-		goto out;
-	}
+	if (IS_ERR(devs))
+		return PTR_ERR(devs);
 	for (i = 0; i < nr; i++)
 		device_lock(devs[i]);
 	for (i = 0; i < nr && !ret; i++) {
@@ -432,8 +432,6 @@ static int vtd_release_all(void)
 		put_device(devs[i]);
 	}
 	kfree(devs);
-out:
-	pci_unlock_rescan_remove();
 	return ret;
 }
 
@@ -446,11 +444,13 @@ static int vtd_release_set(const char *val, const struct kernel_param *kp)
 	if (ret || !release)
 		return ret ? ret : -EINVAL;
 
+	pci_lock_rescan_remove();
 	mutex_lock(&vtd_lock);
 	ret = vtd_release_all();
 	if (!ret)
 		pr_info("devices released, translation stays on until unload: the module can be unloaded\n");
 	mutex_unlock(&vtd_lock);
+	pci_unlock_rescan_remove();
 	return ret;
 }
 

@@ -15,9 +15,10 @@
  *    counted: the core's free drops one reference, a debugfs reader may
  *    hold another for the time of a dump.
  *
- * Locking, from outside in: vtd_lock (mutex, iommu.c) serialises module
- * init and exit, release and the removal of devices kept out of the
- * core; the iommu core's group mutex serialises attach/detach/probe/
+ * Locking, from outside in: the PCI rescan/remove lock (held by
+ * hot-removal around our PCI notifier, and by release); vtd_lock (mutex,
+ * iommu.c) serialises module init and exit, release and the removal of
+ * devices kept out of the core; the iommu core's group mutex serialises attach/detach/probe/
  * release of one device; domain->lock (spinlock, irqsave) protects the
  * domain's device and unit lists and excludes freeing table pages from a
  * debugfs dump of them; unit->lock (spinlock) protects the unit's root,
