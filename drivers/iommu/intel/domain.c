@@ -255,6 +255,22 @@ static void vtd_device_block(struct vtd_device *vdev,
 	vtd_device_set_domain(vdev, blocked);
 }
 
+/*
+ * Attaching to a failed unit. The core gives a device its default domain
+ * back on paths that must not fail (releasing DMA ownership when VFIO
+ * lets go of it, for one) and warns if they do: that attach "succeeds"
+ * and the device stays blocked. Anything else is refused.
+ */
+static int vtd_failed_unit_attach(struct vtd_device *vdev,
+				  struct iommu_domain *domain)
+{
+	if (!iommu_is_dma_domain(domain) &&
+	    domain->type != IOMMU_DOMAIN_IDENTITY)
+		return -EIO;
+	vtd_device_block(vdev, NULL);
+	return 0;
+}
+
 /**
  * vtd_domain_compatible() - can @unit walk what @d's entries point at?
  * @d: the domain
@@ -317,7 +333,8 @@ static int vtd_domain_entry(struct vtd_domain *d, struct vtd_unit *unit,
  * Return: 0; -EOPNOTSUPP for a domain with an I/O page-fault handler
  * (IOMMU_HWPT_FAULT_ID_VALID: faults are not delivered that way);
  * -EINVAL for a domain the device's unit cannot walk; -EIO on a failed
- * unit; -ENOSPC without a free domain ID; -ENOMEM.
+ * unit, except for a default domain (vtd_failed_unit_attach()); -ENOSPC
+ * without a free domain ID; -ENOMEM.
  */
 int vtd_domain_attach(struct vtd_domain *d, struct vtd_device *vdev)
 {
@@ -336,7 +353,7 @@ int vtd_domain_attach(struct vtd_domain *d, struct vtd_device *vdev)
 	if (vdev->domain == domain)
 		return 0;
 	if (vtd_unit_failed(unit))
-		return -EIO;
+		return vtd_failed_unit_attach(vdev, domain);
 
 	/*
 	 * Flushes of @d reach this unit from the moment it holds the domain
@@ -380,7 +397,7 @@ static int vtd_identity_attach(struct iommu_domain *domain, struct device *dev,
 	if (vdev->domain == domain)
 		return 0;
 	if (vtd_unit_failed(unit))
-		return -EIO;
+		return vtd_failed_unit_attach(vdev, domain);
 	ret = vtd_pasid_entry_init_pt(&pe, unit->aw, VTD_DID_IDENTITY,
 				      unit->walk_coherent);
 	if (WARN_ON(ret))

@@ -269,7 +269,8 @@ static void vtd_unit_mask_fault_event(struct vtd_unit *unit)
  * is cleared (for walks that miss the caches) and its bus mastering is
  * turned off (for those that hit them). From now on: every invalidation
  * fails at once, attaching anything but the blocked domain fails with
- * -EIO, and table pages and domain IDs the unit may still use are never
+ * -EIO (a default domain "attaches" and leaves the device blocked, as the
+ * core requires), and table pages and domain IDs the unit may still use are never
  * reused (the quarantine is freed after translation goes off at unload).
  * Devices kept in pass-through are left alone: no cache of theirs
  * points at memory that can be freed. Logs one line, once.
