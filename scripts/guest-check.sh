@@ -441,7 +441,7 @@ step "fault events masked, message registers clear" fault_event_masked
 run_kunit "$intel/$dma_kunit.ko" require_iommu=1
 step "trace intel_vtd events" trace_on
 
-# 4. A test that hangs is stopped (after 25 minutes: the fuzz test takes
+# 4. A test that hangs is stopped (after 25 minutes: the fuzz test allows
 # up to 20); its exit status then says so.
 for t in "$tests"/*_test; do
 	[ -x "$t" ] || continue
@@ -469,7 +469,10 @@ for mode in errors timeout; do
 	inval_fail $mode
 	step "unbind edu after inval_fail $mode" edu_unbind
 	step "release after inval_fail $mode" vtd_release
+	# Unload frees what the failed unit kept, and says so.
+	echo "vtd-nest: expect errors: unload after inval_fail" >/dev/kmsg
 	step "rmmod intel-vtd after inval_fail $mode" rmmod intel-vtd
+	echo "vtd-nest: end of expected errors: unload after inval_fail" >/dev/kmsg
 done
 
 # 6.
