@@ -26,6 +26,14 @@
  * records inside its range and the walk adds them back; it covers whole
  * leaf records, so it never cuts a shadow leaf or a record in two.
  *
+ * A table page's record also keeps the host page the parent mapped it to,
+ * and the shadow keeps the last record it used at each level: a sync
+ * that goes down the same guest tables as the one before neither
+ * searches the trees nor looks the tables up in the parent again. A
+ * parent change at the table's GPA makes the record forget that page
+ * (vtd_shadow_parent_changed()); a record that goes takes its place in
+ * the walk cache along.
+ *
  * Bounds: a sync reads at most max_walk guest table pages (the walk
  * cannot loop: each level descends once, whatever the entries point at),
  * the shadow holds at most max_tables pages (its table's cfg) and
@@ -58,6 +66,9 @@ struct vtd_shadow_rec {
 	u64 gpa_subtree_last;
 	struct list_head stale;	/* in vtd_shadow.stale, or empty */
 	bool table;		/* a guest table page, else guest leaves */
+	bool ram;		/* table: the parent maps it to RAM at @pfn */
+	unsigned int level;	/* table: its level in the guest's table */
+	unsigned long pfn;
 };
 
 #define REC_GIOVA_FIRST(r)	((r)->giova_first)
@@ -148,6 +159,8 @@ int vtd_shadow_init(struct vtd_shadow *sh, struct vtd_pt *shadow,
 
 static void vtd_rec_free(struct vtd_shadow *sh, struct vtd_shadow_rec *rec)
 {
+	if (rec->table && sh->walk_cache[rec->level] == rec)
+		sh->walk_cache[rec->level] = NULL;
 	vtd_rec_giova_remove(rec, &sh->by_giova);
 	vtd_rec_gpa_remove(rec, &sh->by_gpa);
 	list_del(&rec->stale);
@@ -259,38 +272,71 @@ static void vtd_sync_rec_leaf(struct vtd_sync *s, u64 giova, u64 gpa, u64 len)
 				      gpa + len - 1);
 }
 
-/* Record a guest table page, unless the same one is recorded already. */
-static void vtd_sync_rec_table(struct vtd_sync *s, u64 giova_first,
-			       u64 giova_last, u64 gpa)
+static bool vtd_rec_is_table(const struct vtd_shadow_rec *rec,
+			     unsigned int level, u64 giova_first,
+			     u64 giova_last, u64 gpa)
 {
-	struct vtd_shadow_rec *rec;
-
-	for (rec = vtd_rec_giova_iter_first(&s->sh->by_giova, giova_first,
-					    giova_first);
-	     rec; rec = vtd_rec_giova_iter_next(rec, giova_first, giova_first))
-		if (rec->table && rec->giova_first == giova_first &&
-		    rec->giova_last == giova_last && rec->gpa_first == gpa)
-			return;
-	rec = vtd_sync_rec_new(s, true, giova_first, giova_last, gpa,
-			       gpa + SZ_4K - 1);
-	if (rec)
-		vtd_sync_rec_insert(s, rec);
+	return rec->table && rec->level == level &&
+	       rec->giova_first == giova_first &&
+	       rec->giova_last == giova_last && rec->gpa_first == gpa;
 }
 
-/* Does the shadow map [v, v + len) to @hpa with @prot, in leaves inside it? */
-static bool vtd_sync_same(struct vtd_pt *pt, u64 v, u64 len, u64 hpa, int prot)
+/*
+ * The record of a guest table page at @level, made unless the same one is
+ * recorded already. Return: it, or NULL with s->err set.
+ */
+static struct vtd_shadow_rec *vtd_sync_rec_table(struct vtd_sync *s,
+						 unsigned int level,
+						 u64 giova_first,
+						 u64 giova_last, u64 gpa)
+{
+	struct vtd_shadow *sh = s->sh;
+	struct vtd_shadow_rec *rec = sh->walk_cache[level];
+
+	if (rec && vtd_rec_is_table(rec, level, giova_first, giova_last, gpa))
+		return rec;
+	for (rec = vtd_rec_giova_iter_first(&sh->by_giova, giova_first,
+					    giova_first);
+	     rec; rec = vtd_rec_giova_iter_next(rec, giova_first, giova_first))
+		if (vtd_rec_is_table(rec, level, giova_first, giova_last, gpa))
+			break;
+	if (!rec) {
+		rec = vtd_sync_rec_new(s, true, giova_first, giova_last, gpa,
+				       gpa + SZ_4K - 1);
+		if (!rec)
+			return NULL;
+		rec->level = level;
+		vtd_sync_rec_insert(s, rec);
+	}
+	sh->walk_cache[level] = rec;
+	return rec;
+}
+
+/* What the shadow holds now for [v, v + len), against what it should. */
+enum vtd_sync_now {
+	VTD_SYNC_OTHER,		/* something else, in part or whole */
+	VTD_SYNC_EMPTY,		/* nothing: one hole covers it */
+	VTD_SYNC_SAME,		/* @hpa with @prot, in leaves inside it */
+};
+
+static enum vtd_sync_now vtd_sync_compare(struct vtd_pt *pt, u64 v, u64 len,
+					  u64 hpa, int prot)
 {
 	struct vtd_pt_xlate x;
 	u64 off;
+	int ret;
 
 	for (off = 0; off < len; off += x.leaf_size) {
-		if (vtd_pt_lookup(pt, v + off, &x) ||
-		    ((v + off) & (x.leaf_size - 1)) ||
+		ret = vtd_pt_lookup(pt, v + off, &x);
+		if (ret == -ENOENT && !off &&
+		    (v & (x.leaf_size - 1)) + len <= x.leaf_size)
+			return VTD_SYNC_EMPTY;
+		if (ret || ((v + off) & (x.leaf_size - 1)) ||
 		    off + x.leaf_size > len || x.paddr != hpa + off ||
 		    x.prot != prot)
-			return false;
+			return VTD_SYNC_OTHER;
 	}
-	return true;
+	return VTD_SYNC_SAME;
 }
 
 /* Make the shadow map [v, v + len) to @hpa with @prot. */
@@ -302,9 +348,15 @@ static void vtd_sync_apply(struct vtd_sync *s, u64 v, u64 len, u64 hpa,
 
 	vtd_sync_remove(s, s->cursor, v - 1);
 	s->cursor = v + len;
-	if (vtd_sync_same(pt, v, len, hpa, prot))
+	switch (vtd_sync_compare(pt, v, len, hpa, prot)) {
+	case VTD_SYNC_SAME:
 		return;
-	vtd_sync_remove(s, v, v + len - 1);
+	case VTD_SYNC_OTHER:
+		vtd_sync_remove(s, v, v + len - 1);
+		break;
+	case VTD_SYNC_EMPTY:
+		break;
+	}
 	ret = vtd_pt_map(pt, v, hpa, len, prot, GFP_KERNEL_ACCOUNT);
 	if (ret) {
 		s->err = ret;
@@ -348,26 +400,39 @@ static void vtd_sync_leaf(struct vtd_sync *s, u64 giova, u64 gpa, u64 len,
 		s->st->refused[VTD_SHADOW_LEAF_UNMAPPED]++;
 }
 
-/* Map a guest table page the parent maps to RAM, or say why not. */
-static u64 *vtd_shadow_map_table(struct vtd_shadow *sh, u64 gpa,
-				 enum vtd_shadow_refusal *why)
+/* The host page of a guest table page the parent maps to RAM, or why not. */
+static int vtd_shadow_table_pfn(struct vtd_shadow *sh, u64 gpa,
+				unsigned long *pfn,
+				enum vtd_shadow_refusal *why)
 {
 	struct vtd_pt_xlate x;
-	unsigned long pfn;
 	struct page *page;
 
 	if (vtd_pt_lookup(sh->parent, gpa, &x)) {
 		*why = VTD_SHADOW_TABLE_UNMAPPED;
-		return NULL;
+		return -ENOENT;
 	}
-	pfn = PHYS_PFN(x.paddr);
-	page = pfn_valid(pfn) ? pfn_to_page(pfn) : NULL;
+	*pfn = PHYS_PFN(x.paddr);
+	page = pfn_valid(*pfn) ? pfn_to_page(*pfn) : NULL;
 	if ((x.prot & IOMMU_MMIO) || !page || PageReserved(page) ||
 	    is_zone_device_page(page)) {
 		*why = VTD_SHADOW_TABLE_NOT_RAM;
-		return NULL;
+		return -EINVAL;
 	}
-	return kmap_local_pfn(pfn);
+	return 0;
+}
+
+/* Map the guest table page of @rec, looked up in the parent once. */
+static u64 *vtd_shadow_map_table(struct vtd_shadow *sh,
+				 struct vtd_shadow_rec *rec,
+				 enum vtd_shadow_refusal *why)
+{
+	if (!rec->ram) {
+		if (vtd_shadow_table_pfn(sh, rec->gpa_first, &rec->pfn, why))
+			return NULL;
+		rec->ram = true;
+	}
+	return kmap_local_pfn(rec->pfn);
 }
 
 /*
@@ -413,18 +478,19 @@ static void vtd_sync_table(struct vtd_sync *s, unsigned int level, u64 gpa,
 	struct vtd_shadow *sh = s->sh;
 	u64 span = vtd_pt_level_size(level + 1);
 	enum vtd_shadow_refusal why;
+	struct vtd_shadow_rec *rec;
 	unsigned int i;
 	u64 *table;
 
-	vtd_sync_rec_table(s, vtd_s1_canon(sh, base),
-			   vtd_s1_canon(sh, base + span - 1), gpa);
+	rec = vtd_sync_rec_table(s, level, vtd_s1_canon(sh, base),
+				 vtd_s1_canon(sh, base + span - 1), gpa);
 	if (s->err)
 		return;
 	if (!s->budget) {
 		s->err = -ENOSPC;
 		return;
 	}
-	table = vtd_shadow_map_table(sh, gpa, &why);
+	table = vtd_shadow_map_table(sh, rec, &why);
 	if (!table) {
 		s->st->refused[why]++;
 		return;
@@ -634,8 +700,11 @@ bool vtd_shadow_parent_changed(struct vtd_shadow *sh, u64 gpa_first,
 	bool any = false;
 
 	for (rec = vtd_rec_gpa_iter_first(&sh->by_gpa, gpa_first, gpa_last);
-	     rec; rec = vtd_rec_gpa_iter_next(rec, gpa_first, gpa_last))
+	     rec; rec = vtd_rec_gpa_iter_next(rec, gpa_first, gpa_last)) {
+		/* Its host page, if a table's, must be looked up again. */
+		rec->ram = false;
 		list_add_tail(&rec->stale, &sh->stale);
+	}
 	/* A sync frees the records of its range: this one, maybe others. */
 	while (!list_empty(&sh->stale)) {
 		u64 first, last;
@@ -666,6 +735,7 @@ int vtd_shadow_translate(struct vtd_shadow *sh, u64 giova,
 	unsigned int level = sh->s1_levels - 1;
 	u64 gpa = sh->s1_root, e, addr;
 	bool leaf, writable = true;
+	unsigned long pfn;
 	u64 *table;
 	int ret;
 
@@ -674,9 +744,9 @@ int vtd_shadow_translate(struct vtd_shadow *sh, u64 giova,
 	if (vtd_s1_canon(sh, vtd_s1_raw(sh, giova)) != giova)
 		return -ERANGE;
 	for (;; level--) {
-		table = vtd_shadow_map_table(sh, gpa, &out->refusal);
-		if (!table)
+		if (vtd_shadow_table_pfn(sh, gpa, &pfn, &out->refusal))
 			return 0;
+		table = kmap_local_pfn(pfn);
 		e = READ_ONCE(table[vtd_pt_index(giova, level)]);
 		kunmap_local(table);
 		out->entries[out->levels++] = e;

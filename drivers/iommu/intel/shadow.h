@@ -61,6 +61,8 @@ struct vtd_shadow_stats {
 	u64 ns;
 };
 
+struct vtd_shadow_rec;
+
 /**
  * struct vtd_shadow - a guest stage-1 table and its shadow
  * @shadow: the shadow table, GIOVA -> HPA (first-level format); owned by
@@ -77,6 +79,7 @@ struct vtd_shadow_stats {
  * @by_giova: the records, by GIOVA range
  * @by_gpa: the records, by GPA range
  * @stale: records a parent change made stale, to resync
+ * @walk_cache: the table record the last walk used at each level
  * @stats: totals over the shadow's life
  * @last: what the last sync did
  */
@@ -93,6 +96,7 @@ struct vtd_shadow {
 	struct rb_root_cached by_giova;
 	struct rb_root_cached by_gpa;
 	struct list_head stale;
+	struct vtd_shadow_rec *walk_cache[VTD_PT_MAX_LEVELS];
 	struct vtd_shadow_stats stats;
 	struct vtd_shadow_stats last;
 };
