@@ -78,6 +78,40 @@ int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last, bool leaf_only)
 	return ret;
 }
 
+/**
+ * vtd_domain_flush_nested_s2() - invalidate all a hardware-nested domain
+ *				  may cache, after its parent unmapped
+ * @d: a nested domain whose entries nest in hardware
+ *
+ * Its combined translations are not tagged by GPA, and what the unit
+ * caches of the parent's second-level walk is tagged by @d's domain ID
+ * alone: a domain-selective IOTLB invalidation (6.5.2.3, as the kernel's
+ * own driver does for a nest parent's change) and a PASID-selective
+ * PASID-based one (6.5.2.4) on every unit it is attached through.
+ *
+ * Return: 0, or the first error (everything else is still flushed).
+ */
+int vtd_domain_flush_nested_s2(struct vtd_domain *d)
+{
+	struct vtd_domain_unit *du;
+	unsigned long flags;
+	int ret = 0, err;
+
+	spin_lock_irqsave(&d->lock, flags);
+	list_for_each_entry(du, &d->units, node) {
+		err = vtd_inv_iotlb(du->unit, du->did, 0, U64_MAX, false);
+		if (!ret)
+			ret = err;
+		err = vtd_inv_piotlb(du->unit, du->did, 0, 0, U64_MAX, false);
+		if (!ret)
+			ret = err;
+	}
+	if (ret)
+		d->hw_may_walk = true;
+	spin_unlock_irqrestore(&d->lock, flags);
+	return ret;
+}
+
 static struct vtd_domain_unit *vtd_domain_find_unit(struct vtd_domain *d,
 						    struct vtd_unit *unit)
 {

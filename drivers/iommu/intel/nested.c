@@ -164,9 +164,8 @@ void vtd_nest_parent_changed(struct vtd_domain *parent, u64 first, u64 last,
 	lockdep_assert_held_write(&parent->nest_lock);
 	list_for_each_entry(n, &parent->children, parent_node) {
 		if (n->engine == VTD_NEST_HARDWARE) {
-			/* Combined translations are not tagged by GPA. */
 			if (unmap)
-				vtd_domain_flush(&n->d, 0, U64_MAX, false);
+				vtd_domain_flush_nested_s2(&n->d);
 			continue;
 		}
 		mutex_lock(&n->lock);

@@ -322,6 +322,7 @@ int vtd_domain_init(struct vtd_domain *d, const struct iommu_domain_ops *ops,
 int vtd_domain_attach(struct vtd_domain *d, struct vtd_device *vdev);
 int vtd_domain_compatible(struct vtd_domain *d, struct vtd_unit *unit);
 int vtd_domain_flush(struct vtd_domain *d, u64 start, u64 last, bool leaf_only);
+int vtd_domain_flush_nested_s2(struct vtd_domain *d);
 int vtd_domain_flush_release(struct vtd_domain *d, struct vtd_pt_gather *g);
 struct vtd_pt_cfg vtd_unit_pt_cfg(struct vtd_unit *unit, int nid);
 
