@@ -325,7 +325,7 @@ int vtd_domain_compatible(struct vtd_domain *d, struct vtd_unit *unit)
 		return 0;
 	case VTD_DOM_SL:
 		if (!unit->nest_hw || d->pt.levels != vtd_aw_levels(unit->sl_aw) ||
-		    (d->domain.pgsize_bitmap & ~unit->pgsize_bitmap) ||
+		    (d->domain.pgsize_bitmap & ~unit->sl_pgsize_bitmap) ||
 		    (!unit->walk_coherent &&
 		     !(d->pt.cfg.flags & VTD_PT_CFG_NONCOHERENT)))
 			return -EINVAL;
@@ -752,6 +752,7 @@ struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
 	if (nest_parent && unit->nest_hw) {
 		format = VTD_DOM_SL;
 		cfg.format = unit->sl_aw == VTD_AW_48 ? VTD_PT_SL4 : VTD_PT_SL3;
+		cfg.pgsize_bitmap = unit->sl_pgsize_bitmap;
 	}
 
 	d = kzalloc_obj(*d);
@@ -764,7 +765,7 @@ struct iommu_domain *vtd_domain_alloc_paging_flags(struct device *dev,
 	}
 	d->nest_parent = nest_parent;
 	d->domain.type = IOMMU_DOMAIN_UNMANAGED;	/* the core may retype it */
-	d->domain.pgsize_bitmap = unit->pgsize_bitmap;
+	d->domain.pgsize_bitmap = cfg.pgsize_bitmap;
 	/* First level: the lower, canonical half of the address space. */
 	d->domain.geometry.aperture_start = 0;
 	d->domain.geometry.aperture_end = d->pt.first_level ?

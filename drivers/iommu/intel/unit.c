@@ -225,6 +225,11 @@ static void vtd_unit_choose_formats(struct vtd_unit *unit)
 	unit->pgsize_bitmap = SZ_4K | SZ_2M;
 	if (unit->cap & VTD_CAP_FL1GP)
 		unit->pgsize_bitmap |= SZ_1G;
+	unit->sl_pgsize_bitmap = SZ_4K;
+	if (FIELD_GET(VTD_CAP_SLLPS, unit->cap) & VTD_SLLPS_2M)
+		unit->sl_pgsize_bitmap |= SZ_2M;
+	if (FIELD_GET(VTD_CAP_SLLPS, unit->cap) & VTD_SLLPS_1G)
+		unit->sl_pgsize_bitmap |= SZ_1G;
 	unit->coherent = unit->ecap & VTD_ECAP_C;
 	unit->walk_coherent = unit->ecap & VTD_ECAP_SMPWC;
 

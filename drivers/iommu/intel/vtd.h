@@ -112,7 +112,8 @@ struct vtd_unit {
 	enum vtd_aw aw;			/* PASID-entry AW matching fl_levels */
 	bool nest_hw;			/* ECAP.NEST and ECAP.SLTS: nesting */
 	enum vtd_aw sl_aw;		/* with nest_hw: nest parents' width */
-	unsigned long pgsize_bitmap;
+	unsigned long pgsize_bitmap;	/* first level: 4K, 2M, FL1GP */
+	unsigned long sl_pgsize_bitmap;	/* second level: 4K, CAP.SLLPS */
 	bool coherent;			/* ECAP.C: no clflush of entries */
 	bool walk_coherent;		/* ECAP.SMPWC: no clflush of tables */
 
