@@ -331,7 +331,7 @@ int vtd_domain_compatible(struct vtd_domain *d, struct vtd_unit *unit)
 			return -EINVAL;
 		return 0;
 	case VTD_DOM_NESTED:
-		return unit->nest_hw ? 0 : -EINVAL;
+		return vtd_nested_hw_compatible(d, unit);
 	}
 	return -EINVAL;
 }

@@ -181,6 +181,27 @@ void vtd_nest_parent_changed(struct vtd_domain *parent, u64 first, u64 last,
 }
 
 /**
+ * vtd_nested_hw_compatible() - can @unit nest a hardware-nested domain?
+ * @d: the domain
+ * @unit: the unit of a device being attached
+ *
+ * The parent was made on one unit: another may walk second-level tables
+ * of other depths or leaf sizes, or lack 5-level first-level tables.
+ *
+ * Return: 0, or -EINVAL if not.
+ */
+int vtd_nested_hw_compatible(struct vtd_domain *d, struct vtd_unit *unit)
+{
+	struct vtd_nested *n = container_of(d, struct vtd_nested, d);
+
+	if (!unit->nest_hw || vtd_domain_compatible(n->parent, unit))
+		return -EINVAL;
+	if (vtd_s1_levels(&n->s1) == 5 && !(unit->cap & VTD_CAP_FL5LP))
+		return -EINVAL;
+	return 0;
+}
+
+/**
  * vtd_nested_hw_entry() - the nested RID_PASID entry of a hardware-nested
  *			   domain
  * @d: the domain

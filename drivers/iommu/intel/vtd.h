@@ -335,6 +335,7 @@ struct iommu_domain *vtd_domain_alloc_nested(struct device *dev,
 					     const struct iommu_user_data *ud);
 void vtd_nest_parent_changed(struct vtd_domain *parent, u64 first, u64 last,
 			     bool unmap);
+int vtd_nested_hw_compatible(struct vtd_domain *d, struct vtd_unit *unit);
 int vtd_nested_hw_entry(struct vtd_domain *d, struct vtd_unit *unit, u16 did,
 			struct vtd_pasid_entry *pe);
 struct seq_file;
