@@ -141,6 +141,12 @@ static bool vtd_domain_get_existing_unit(struct vtd_domain *d,
 	return du;
 }
 
+/* After a map: not-present entries may be cached, or a write buffer. */
+static bool vtd_unit_needs_sync_map(const struct vtd_unit *unit)
+{
+	return unit->cap & (VTD_CAP_CM | VTD_CAP_RWBF);
+}
+
 /* Take a user of @d on @unit, with a domain ID for it. */
 static int vtd_domain_get_unit(struct vtd_domain *d, struct vtd_unit *unit,
 			       u16 *did)
@@ -169,6 +175,8 @@ static int vtd_domain_get_unit(struct vtd_domain *d, struct vtd_unit *unit,
 		du->unit = unit;
 		du->did = id;
 		list_add(&du->node, &d->units);
+		if (vtd_unit_needs_sync_map(unit))
+			WRITE_ONCE(d->sync_map_units, d->sync_map_units + 1);
 		new = NULL;
 	}
 	du->users++;
@@ -199,6 +207,8 @@ static void vtd_domain_put_unit(struct vtd_domain *d, struct vtd_unit *unit,
 		return;
 	}
 	list_del(&du->node);
+	if (vtd_unit_needs_sync_map(unit))
+		WRITE_ONCE(d->sync_map_units, d->sync_map_units - 1);
 	spin_unlock_irqrestore(&d->lock, flags);
 	if (!id_may_be_cached)
 		ida_free(&unit->dids, du->did);
@@ -562,7 +572,10 @@ static void vtd_flush_iotlb_all(struct iommu_domain *domain)
 
 /*
  * New entries need no invalidation unless the unit caches not-present
- * ones (CAP.CM) or has a write buffer to flush (CAP.RWBF).
+ * ones (CAP.CM) or has a write buffer to flush (CAP.RWBF). Without such a
+ * unit no lock is taken: a map must not wait for another CPU's unmap
+ * flush, which holds d->lock. A unit that joins meanwhile is flushed by
+ * the attach itself before the device uses the table.
  */
 static int vtd_iotlb_sync_map(struct iommu_domain *domain, unsigned long iova,
 			      size_t size)
@@ -571,6 +584,8 @@ static int vtd_iotlb_sync_map(struct iommu_domain *domain, unsigned long iova,
 	struct vtd_domain_unit *du;
 	unsigned long flags;
 
+	if (!READ_ONCE(d->sync_map_units))
+		return 0;
 	spin_lock_irqsave(&d->lock, flags);
 	list_for_each_entry(du, &d->units, node) {
 		if (du->unit->cap & VTD_CAP_CM)

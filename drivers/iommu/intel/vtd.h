@@ -226,6 +226,8 @@ struct vtd_domain {
 	spinlock_t lock;
 	struct list_head devices;
 	struct list_head units;
+	/* Units in @units that need work after a map (CAP.CM or RWBF). */
+	unsigned int sync_map_units;
 	/*
 	 * A nest parent (IOMMU_HWPT_ALLOC_NEST_PARENT): its map and unmap
 	 * take nest_lock for writing and bring every child up to date
