@@ -601,11 +601,7 @@ static int vtd_iotlb_sync_map(struct iommu_domain *domain, unsigned long iova,
 static phys_addr_t vtd_iova_to_phys(struct iommu_domain *domain,
 				    dma_addr_t iova)
 {
-	struct vtd_pt_xlate x;
-
-	if (vtd_pt_lookup(&to_vtd_domain(domain)->pt, iova, &x))
-		return 0;
-	return x.paddr;
+	return vtd_pt_iova_to_phys(&to_vtd_domain(domain)->pt, iova);
 }
 
 /**

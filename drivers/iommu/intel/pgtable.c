@@ -1026,6 +1026,40 @@ int vtd_pt_walk_iova(struct vtd_pt *pt, u64 iova,
 EXPORT_SYMBOL_GPL(vtd_pt_walk_iova);
 
 /**
+ * vtd_pt_iova_to_phys() - the output address of one IOVA, and nothing else
+ * @pt: the table
+ * @iova: the IOVA
+ *
+ * What iommu_iova_to_phys() asks, which iommufd does for every 4 KiB page
+ * it unpins: the walk of vtd_pt_lookup() without its entry array and
+ * decoding.
+ *
+ * Return: the physical address, or 0 if @iova is not mapped or outside
+ * the table.
+ */
+phys_addr_t vtd_pt_iova_to_phys(struct vtd_pt *pt, u64 iova)
+{
+	bool fl = pt->first_level;
+	u64 *table = pt->top;
+	int level;
+
+	if (!vtd_pt_iova_valid(pt, iova))
+		return 0;
+	for (level = pt->levels - 1; level >= 0; level--) {
+		u64 e = READ_ONCE(table[vtd_pt_index(iova, level)]);
+
+		if (!vtd_pt_present(e, fl))
+			return 0;
+		if (vtd_pt_is_leaf(e, level, fl))
+			return vtd_pt_leaf_pa(e, level) |
+			       (iova & (vtd_pt_level_size(level) - 1));
+		table = vtd_pt_table_va(e);
+	}
+	return 0;
+}
+EXPORT_SYMBOL_GPL(vtd_pt_iova_to_phys);
+
+/**
  * vtd_pt_lookup() - translate one IOVA
  * @pt: the table
  * @iova: the IOVA

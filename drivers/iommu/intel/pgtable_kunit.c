@@ -277,6 +277,8 @@ static void expect_mapped(struct kunit *test, u64 iova, u64 pa, u64 leaf_size,
 	KUNIT_ASSERT_EQ_MSG(test, x.leaf_size, leaf_size, "lookup %#llx", iova);
 	KUNIT_ASSERT_EQ_MSG(test, x.prot, decoded_prot(pt, prot),
 			    "lookup %#llx", iova);
+	KUNIT_ASSERT_EQ_MSG(test, vtd_pt_iova_to_phys(pt, iova), pa,
+			    "iova_to_phys %#llx", iova);
 }
 
 static void expect_unmapped(struct kunit *test, u64 iova)
@@ -285,6 +287,8 @@ static void expect_unmapped(struct kunit *test, u64 iova)
 
 	KUNIT_EXPECT_EQ_MSG(test, vtd_pt_lookup(test_pt(test), iova, &x),
 			    -ENOENT, "lookup %#llx", iova);
+	KUNIT_EXPECT_EQ_MSG(test, vtd_pt_iova_to_phys(test_pt(test), iova), 0,
+			    "iova_to_phys %#llx", iova);
 }
 
 static bool is_dirty(struct kunit *test, u64 iova)
@@ -611,6 +615,7 @@ static void fmt_top_and_bottom(struct kunit *test)
 		struct vtd_pt_xlate x;
 
 		KUNIT_EXPECT_EQ(test, vtd_pt_lookup(pt, beyond[i], &x), -ERANGE);
+		KUNIT_EXPECT_EQ(test, vtd_pt_iova_to_phys(pt, beyond[i]), 0);
 		KUNIT_EXPECT_EQ(test, vtd_pt_map(pt, beyond[i], TEST_PA, SZ_4K,
 						 RW, GFP_KERNEL), -ERANGE);
 	}

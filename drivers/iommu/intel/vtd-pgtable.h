@@ -150,6 +150,7 @@ void *vtd_hw_page_alloc(int nid, gfp_t gfp);
 void vtd_hw_page_free(void *va);
 void vtd_hw_page_quarantine(void *va, struct list_head *quarantine);
 int vtd_pt_lookup(struct vtd_pt *pt, u64 iova, struct vtd_pt_xlate *out);
+phys_addr_t vtd_pt_iova_to_phys(struct vtd_pt *pt, u64 iova);
 int vtd_pt_read_and_clear_dirty(struct vtd_pt *pt, u64 iova, u64 size,
 				unsigned int flags, vtd_pt_dirty_fn fn,
 				void *arg);
